@@ -1,0 +1,86 @@
+/*
+ * Multiboot (v1) entry.  The loader (GRUB or QEMU's -kernel) enters at _start
+ * in 32-bit protected mode with paging off, EAX = 0x2BADB002 and EBX = the
+ * physical address of the multiboot information.  We take nothing else from
+ * it: install our own GDT, switch to our own stack (a guard page lies below
+ * it, unmapped once paging is on), note the TSC, and call kmain(magic, mbi).
+ */
+#include "multiboot.h"
+#include "gdt.h"
+
+    .section .multiboot, "a"
+    .align 4
+mb_header:
+    .long MB_HEADER_MAGIC
+    .long MB_HEADER_FLAGS
+    .long -(MB_HEADER_MAGIC + MB_HEADER_FLAGS)
+
+    .section .text.entry, "ax"
+    .globl _start
+_start:
+    cli
+    cld
+    movl %eax, %esi                 /* keep magic and mbi across cpuid */
+    movl %ebx, %edi
+
+    lgdt gdt_desc                   /* our GDT: null, code, data, 2 TSS */
+    ljmp $GDT_KCODE, $1f
+1:  movl $GDT_KDATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %eax, %fs
+    movl %eax, %gs
+    movl %eax, %ss
+    movl $stack_top, %esp
+    xorl %ebp, %ebp                 /* ends the backtrace */
+
+    /* TSC at entry, for "time from entry to ready", when the CPU has one:
+     * EFLAGS.ID toggles => CPUID exists; CPUID.1:EDX bit 4 => TSC. */
+    pushfl
+    popl %eax
+    movl %eax, %ecx
+    xorl $0x200000, %eax
+    pushl %eax
+    popfl
+    pushfl
+    popl %eax
+    pushl %ecx
+    popfl
+    cmpl %eax, %ecx
+    je 2f
+    movl $1, %eax
+    cpuid
+    testl $0x10, %edx
+    jz 2f
+    rdtsc
+    movl %eax, boot_tsc
+    movl %edx, boot_tsc + 4
+2:
+    pushl %edi                      /* struct mb_info * (physical = virtual) */
+    pushl %esi                      /* magic */
+    call kmain
+3:  cli
+    hlt
+    jmp 3b
+
+    .data
+    .align 8
+    .globl gdt
+gdt:
+    .quad 0                         /* 0x00 null */
+    .quad 0x00cf9a000000ffff        /* 0x08 kernel code: base 0, 4 GiB, ring 0, r/x */
+    .quad 0x00cf92000000ffff        /* 0x10 kernel data: base 0, 4 GiB, ring 0, r/w */
+    .quad 0                         /* 0x18 TSS of the running task (filled in C) */
+    .quad 0                         /* 0x20 TSS of the double-fault task (filled in C) */
+gdt_end:
+    .align 4
+    .word 0
+gdt_desc:
+    .word gdt_end - gdt - 1
+    .long gdt
+
+    .globl boot_tsc
+    .align 8
+boot_tsc:
+    .quad 0
+    .section .note.GNU-stack, "", @progbits

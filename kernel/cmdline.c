@@ -1,0 +1,167 @@
+/* Boot command line: key=value options, then "--" and shell commands. */
+#include "cmdline.h"
+#include "parse.h"
+
+#ifdef HOST_TEST
+#include <string.h>
+#include <stdio.h>
+#else
+#include "string.h"
+#include "console.h"
+#endif
+
+static void note(struct cmdline *c, const char *err, const char *arg)
+{
+    if (c->nerr < CMDLINE_MAX_ERRS) {
+        c->err[c->nerr] = err;
+        c->err_arg[c->nerr] = arg;
+    }
+    c->nerr++;
+}
+
+static bool blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+int cmdline_parse(struct cmdline *c, const char *raw)
+{
+    size_t n = raw ? strlen(raw) : 0;
+    char *p;
+    bool first = true;
+
+    memset(c, 0, sizeof(*c));
+    if (n >= sizeof(c->buf)) {
+        note(c, "command line longer than 2047 bytes: the rest is ignored", NULL);
+        n = sizeof(c->buf) - 1;
+    }
+    if (n)
+        memcpy(c->buf, raw, n);
+    c->buf[n] = '\0';
+
+    for (p = c->buf; *p;) {
+        char *word, *eq;
+
+        while (blank(*p))
+            p++;
+        if (!*p)
+            break;
+        word = p;
+        while (*p && !blank(*p))
+            p++;
+        if (*p)
+            *p++ = '\0';
+
+        if (strcmp(word, "--") == 0) {
+            c->script = p;
+            break;
+        }
+        eq = strchr(word, '=');
+        if (!eq) {
+            if (!first)
+                note(c, "not key=value (commands go after --)", word);
+            first = false;
+            continue;
+        }
+        first = false;
+        if (eq == word) {
+            note(c, "option with no name", word);
+            continue;
+        }
+        *eq = '\0';
+        int i;
+        for (i = 0; i < c->nopt; i++)
+            if (strcmp(c->opt[i].key, word) == 0)
+                break;
+        if (i == c->nopt) {
+            if (c->nopt == CMDLINE_MAX_OPTS) {
+                note(c, "too many options, ignored", word);
+                continue;
+            }
+            c->nopt++;
+        }
+        c->opt[i].key = word;           /* a repeated key: the last one wins */
+        c->opt[i].val = eq + 1;
+    }
+    return c->nerr;
+}
+
+const char *cmdline_lookup(struct cmdline *c, const char *key)
+{
+    for (int i = 0; i < c->nopt; i++) {
+        if (strcmp(c->opt[i].key, key) == 0) {
+            c->opt[i].used = true;
+            return c->opt[i].val;
+        }
+    }
+    return NULL;
+}
+
+#ifndef HOST_TEST
+
+static struct cmdline boot_cmdline;
+static char raw_copy[CMDLINE_MAX];
+
+void cmdline_init(const char *raw)
+{
+    strlcpy(raw_copy, raw ? raw : "", sizeof(raw_copy));
+    cmdline_parse(&boot_cmdline, raw_copy);
+}
+
+const char *cmdline_raw(void)
+{
+    return raw_copy;
+}
+
+const char *cmdline_get(const char *key)
+{
+    return cmdline_lookup(&boot_cmdline, key);
+}
+
+uint32_t cmdline_get_u32(const char *key, uint32_t dflt)
+{
+    const char *v = cmdline_get(key);
+    uint32_t x;
+
+    if (!v)
+        return dflt;
+    if (!parse_u32(v, 10, &x)) {
+        pr_err("cmdline", "%s=%s: not a number, using %u", key, v, (unsigned)dflt);
+        return dflt;
+    }
+    return x;
+}
+
+bool cmdline_flag(const char *key)
+{
+    const char *v = cmdline_get(key);
+
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0 ||
+                 strcmp(v, "y") == 0 || strcmp(v, "true") == 0);
+}
+
+char *cmdline_script(void)
+{
+    return boot_cmdline.script;
+}
+
+int cmdline_report(void)
+{
+    struct cmdline *c = &boot_cmdline;
+    int problems = c->nerr;
+
+    for (int i = 0; i < c->nerr && i < CMDLINE_MAX_ERRS; i++)
+        if (c->err_arg[i])
+            pr_err("cmdline", "'%s': %s", c->err_arg[i], c->err[i]);
+        else
+            pr_err("cmdline", "%s", c->err[i]);
+    for (int i = 0; i < c->nopt; i++) {
+        if (!c->opt[i].used) {
+            pr_err("cmdline", "unknown option '%s=%s' (ignored)", c->opt[i].key, c->opt[i].val);
+            problems++;
+        }
+    }
+    return problems;
+}
+
+#endif
