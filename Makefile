@@ -140,7 +140,7 @@ debug: deps all
 # ---- tests ------------------------------------------------------------------
 
 UNIT_CC := gcc
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel -DHOST_TEST \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -iquote kernel -DHOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_TESTS := \
 	$(B)/unit/test_printf \
@@ -148,7 +148,7 @@ UNIT_TESTS := \
 	$(B)/unit/test_crc32
 
 $(B)/unit/test_printf: tests/unit/test_printf.c kernel/printf.c
-$(B)/unit/test_cmdline: tests/unit/test_cmdline.c kernel/cmdline.c
+$(B)/unit/test_cmdline: tests/unit/test_cmdline.c kernel/cmdline.c kernel/parse.c
 $(B)/unit/test_crc32: tests/unit/test_crc32.c kernel/crc32.c
 
 $(B)/unit/%:
