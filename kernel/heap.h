@@ -12,4 +12,14 @@ void kfree(void *p);
 void *dma_alloc(size_t size);
 void dma_free(void *p, size_t size);
 
+struct heap_stats {
+    uint32_t arena_bytes;       /* taken from the page allocator for small blocks */
+    uint32_t used_bytes;        /* of which in live blocks (headers included) */
+    uint32_t big_bytes;         /* in live page runs of their own */
+    uint32_t allocs, frees;     /* calls that succeeded */
+    uint32_t failures;          /* kmalloc calls that found no memory */
+    uint32_t bad_frees;         /* kfree of something that was not a live block */
+};
+void heap_get_stats(struct heap_stats *st);
+
 #endif

@@ -23,7 +23,8 @@ struct mem_region {
     uint32_t type;              /* MB_MMAP_* */
 };
 
-#define PMEM_MAX_REGIONS 64
+#define PMEM_MAX_REGIONS 128
+#define PMEM_MAX_MODULES 16
 
 struct pmem_stats {
     uint64_t ram_total;         /* bytes of "available" RAM in the map */
@@ -37,12 +38,23 @@ struct pmem_stats {
 
 void pmem_init(const struct mb_info *mbi);
 int pmem_regions(const struct mem_region **out);   /* the sanitised map */
-uint64_t pmem_ram_top(void);    /* end of the highest usable byte below the limit */
+/*
+ * End of RAM below the limit, for the identity map: the highest available
+ * (or ACPI/NVS) byte, carried on over reserved entries that start right
+ * there (firmware keeps its ACPI tables at the top of RAM, marked reserved).
+ */
+uint64_t pmem_ram_top(void);
+/* The page ranges the allocator manages (sorted, [start, end)). */
+struct mem_range;
+int pmem_usable(const struct mem_range **out);
+/* Where the allocator's bitmap lives (carved from RAM): [start, end). */
+void pmem_bitmap_range(uint32_t *start, uint32_t *end);
 
 uint32_t pmem_alloc_page(void);                     /* 0 when none is left */
 uint32_t pmem_alloc_run(uint32_t npages, uint32_t align_pages); /* contiguous, aligned */
 void pmem_free(uint32_t pa, uint32_t npages);
-bool pmem_is_allocated(uint32_t pa);
+bool pmem_is_allocated(uint32_t pa);                /* handed out and not freed */
+bool pmem_is_managed(uint32_t pa);                  /* the allocator owns the page */
 void pmem_get_stats(struct pmem_stats *st);
 
 /* Multiboot modules, kept untouched for whoever wants them (tests use them). */

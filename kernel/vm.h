@@ -20,7 +20,7 @@
 #define VM_SCATTER_BASE     0xC0000000u
 #define VM_SCATTER_SIZE     0x10000000u     /* 256 MiB */
 #define VM_MMIO_BASE        0xD0000000u
-#define VM_MMIO_END         0xFFC00000u     /* last 4 MiB: page-table self-use */
+#define VM_MMIO_END         0xFFC00000u     /* last 4 MiB: kept unmapped */
 
 void vm_init(void);
 
@@ -31,25 +31,54 @@ void vm_init(void);
  */
 uint32_t vm_walk(uint32_t va, uint32_t maxlen, uint64_t *pa);
 
-/* Device memory, cache-disabled (PCD|PWT).  NULL on failure. */
+/*
+ * Device memory, cache-disabled (PCD|PWT), below 4 GiB.  The result keeps
+ * the page offset of pa.  NULL on failure (logged).  Each mapping is
+ * followed by an unmapped guard page.  Unmap with the same len.
+ */
 void *vm_map_mmio(uint64_t pa, uint32_t len);
 void vm_unmap_mmio(void *va, uint32_t len);
 
 /*
- * The scattered window: map npages physical pages at consecutive virtual
- * addresses.  NULL when the window is full.
+ * The scattered window: map npages physical pages (page-aligned, non-zero)
+ * at consecutive virtual addresses, cached, followed by an unmapped guard
+ * page.  NULL when the window is full (logged).
  */
 void *vm_map_scattered(const uint32_t *pages, uint32_t npages);
 void vm_unmap_scattered(void *va, uint32_t npages);
 
 /*
  * May the shell (md, mw, crc32, scsi read ...) touch [addr, addr+len)?
- * NULL if yes, otherwise the reason ("over the kernel image", "not mapped",
- * "past the end of RAM", "over the page tables", ...).
+ * NULL if yes, otherwise the reason:
+ *   "wraps past 4 GiB"        addr + len runs past the address space
+ *   "past the end of RAM"     beyond the identity map, below VM_RAM_LIMIT
+ *   "not mapped"              some byte is not mapped (page 0, a guard page,
+ *                             an unused part of a window)
+ *   and for writes only:
+ *   "refused: over the kernel image"  (text, data, bss, both stacks)
+ *   "refused: over the page tables"
+ *   "refused: over the page allocator's bitmap"
+ *   "refused: not RAM"        an identity-mapped byte outside the map's
+ *                             "available" RAM (ACPI tables, BIOS, holes)
+ * Reads of anything mapped are allowed, the MMIO window included (md on a
+ * device register is what a board engineer wants); writes to mapped window
+ * pages are allowed too.  len 0 is always allowed.
+ * vm_check_access_at also gives the first offending address in *bad.
  */
 const char *vm_check_access(uint32_t addr, uint32_t len, bool write);
+const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t *bad);
 
-/* Physical addresses of the kernel image and the page tables, for reports. */
+/* Physical addresses of the kernel image: [start, end). */
 void vm_kernel_range(uint32_t *start, uint32_t *end);
+
+/* The page tables, for reports. */
+struct vm_info {
+    uint32_t pd;                /* page directory, physical */
+    uint32_t tables;            /* page tables in use (besides the directory) */
+    uint32_t ident_end;         /* identity map: [PAGE_SIZE, ident_end) */
+    bool pse;                   /* 4 MiB pages in use */
+    bool paging;
+};
+void vm_get_info(struct vm_info *vi);
 
 #endif

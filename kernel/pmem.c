@@ -1,0 +1,336 @@
+/*
+ * Physical memory: the multiboot memory map, sanitised, and a bitmap page
+ * allocator over the usable part of it (see pmem.h for what "usable" is).
+ *
+ * The bitmap has one bit per page from 0 up to the end of the highest usable
+ * page (96 KiB for 3 GiB), set = not free.  It is carved from the first
+ * usable range above 1 MiB that holds it.  Runs with paging still off (the
+ * multiboot structures are read at their physical addresses), and later
+ * identity mapped.
+ */
+#include "pmem.h"
+#include "memmap.h"
+#include "vm.h"
+#include "console.h"
+#include "string.h"
+#include "io.h"
+
+#define PMEM_LIMIT      ((uint64_t)VM_RAM_LIMIT)  /* below 4 GiB too */
+#define FOUR_GIB        0x100000000ull
+#define LOW_MEM_END     0x100000u       /* allocations start searching here */
+#define MAX_USABLE      (PMEM_MAX_REGIONS + 2 * PMEM_MAX_MODULES + 16)
+#define MAX_EXCL        (2 * PMEM_MAX_MODULES + 8)
+#define CMDLINE_MAX     4096u
+
+extern char _kernel_start[], _kernel_end[];
+
+static struct mem_region regions[PMEM_MAX_REGIONS];
+static int nregions;
+static struct mem_range usable[MAX_USABLE];
+static int nusable;
+static struct mb_module modules[PMEM_MAX_MODULES];
+static int nmodules;
+static struct page_bitmap bitmap;
+static uint32_t bitmap_pa, bitmap_len;
+static uint64_t ram_top;
+static uint32_t hint;                   /* next-fit start for single pages */
+static struct pmem_stats stats;
+
+/* ---- reading the loader's map -------------------------------------------- */
+
+/* The size-prefixed mmap entries; a malformed tail is reported and dropped. */
+static int read_mmap(const struct mb_info *mbi, struct mem_region *raw, int max)
+{
+    uint32_t off = 0, len = mbi->mmap_length;
+    int n = 0;
+
+    while (off + 4 <= len) {
+        const uint8_t *p = (const uint8_t *)(uintptr_t)(mbi->mmap_addr + off);
+        const struct mb_mmap *e = (const struct mb_mmap *)p;
+
+        if (e->size < 20 || e->size > len - off - 4) {
+            pr_err("mem", "memory map entry at offset %u: size %u does not fit "
+                   "(map is %u bytes); the rest is ignored", off, e->size, len);
+            break;
+        }
+        if (n == max) {
+            pr_err("mem", "memory map has more than %d entries; the rest is ignored", max);
+            break;
+        }
+        raw[n++] = (struct mem_region){ e->addr, e->len, e->type };
+        off += e->size + 4;
+    }
+    return n;
+}
+
+static int read_map(const struct mb_info *mbi)
+{
+    static struct mem_region raw[MEMMAP_MAX_IN];
+    int n = 0;
+
+    if (mbi->flags & MBI_MMAP)
+        n = read_mmap(mbi, raw, MEMMAP_MAX_IN);
+    if (n == 0 && (mbi->flags & MBI_MEM)) {
+        pr_warn("mem", "no memory map from the loader: using mem_lower/mem_upper");
+        raw[n++] = (struct mem_region){ 0, (uint64_t)mbi->mem_lower * 1024, MB_MMAP_AVAILABLE };
+        raw[n++] = (struct mem_region){ 0x100000, (uint64_t)mbi->mem_upper * 1024,
+                                        MB_MMAP_AVAILABLE };
+    }
+    if (n == 0)
+        panic("pmem_init: the loader gave no memory information");
+    return memmap_sanitize(raw, n, regions, PMEM_MAX_REGIONS);
+}
+
+/* ---- what is kept back ---------------------------------------------------- */
+
+static void add_excl(struct mem_range *excl, int *n, uint64_t start, uint64_t len)
+{
+    if (len && *n < MAX_EXCL)
+        excl[(*n)++] = (struct mem_range){ start, start + len };
+}
+
+static void read_modules(const struct mb_info *mbi, struct mem_range *excl, int *n)
+{
+    const struct mb_module *m = (const struct mb_module *)(uintptr_t)mbi->mods_addr;
+    uint32_t ks = (uint32_t)_kernel_start, ke = (uint32_t)_kernel_end;
+
+    add_excl(excl, n, mbi->mods_addr, (uint64_t)mbi->mods_count * sizeof(*m));
+    for (uint32_t i = 0; i < mbi->mods_count; i++) {
+        if (i == PMEM_MAX_MODULES) {
+            pr_err("mem", "%u modules: only the first %d are kept", mbi->mods_count,
+                   PMEM_MAX_MODULES);
+            break;
+        }
+        if (m[i].end < m[i].start) {
+            pr_err("mem", "module %u: end %08x below start %08x; ignored",
+                   i, m[i].end, m[i].start);
+            continue;
+        }
+        if (m[i].start < ke && m[i].end > ks)
+            pr_err("mem", "module %u (%08x-%08x) overlaps the kernel image (%08x-%08x)",
+                   i, m[i].start, m[i].end, ks, ke);
+        modules[nmodules++] = m[i];
+        add_excl(excl, n, m[i].start, m[i].end - m[i].start);
+        if (m[i].string)
+            add_excl(excl, n, m[i].string,
+                     strnlen((const char *)(uintptr_t)m[i].string, CMDLINE_MAX) + 1);
+    }
+}
+
+static int collect_exclusions(const struct mb_info *mbi, struct mem_range *excl)
+{
+    int n = 0;
+
+    add_excl(excl, &n, (uint32_t)_kernel_start, _kernel_end - _kernel_start);
+    add_excl(excl, &n, (uint32_t)mbi, sizeof(*mbi));
+    if (mbi->flags & MBI_MMAP)
+        add_excl(excl, &n, mbi->mmap_addr, mbi->mmap_length);
+    if (mbi->flags & MBI_CMDLINE)
+        add_excl(excl, &n, mbi->cmdline,
+                 strnlen((const char *)(uintptr_t)mbi->cmdline, CMDLINE_MAX) + 1);
+    if (mbi->flags & MBI_MODS)
+        read_modules(mbi, excl, &n);
+    return n;
+}
+
+/* ---- the bitmap ----------------------------------------------------------- */
+
+/* Take the bitmap's pages from the first usable range above 1 MiB that fits. */
+static bool carve_bitmap(void)
+{
+    uint32_t npages = (uint32_t)(usable[nusable - 1].end / PAGE_SIZE);
+    uint32_t bytes = ALIGN_UP(npages, 32u) / 8;
+    uint32_t len = ALIGN_UP(bytes, PAGE_SIZE);
+    int i, pick = -1;
+
+    for (i = 0; i < nusable; i++) {
+        if (usable[i].end - usable[i].start < len)
+            continue;
+        if (pick < 0 || (usable[pick].start < LOW_MEM_END && usable[i].start >= LOW_MEM_END))
+            pick = i;
+    }
+    if (pick < 0)
+        return false;
+    bitmap_pa = (uint32_t)usable[pick].start;
+    bitmap_len = len;
+    nusable = memrange_remove(usable, nusable, MAX_USABLE, bitmap_pa, bitmap_pa + len);
+    bitmap.bits = (uint32_t *)(uintptr_t)bitmap_pa;
+    bitmap.npages = npages;
+    return nusable > 0;
+}
+
+static void fill_bitmap(void)
+{
+    memset(bitmap.bits, 0xff, bitmap_len);
+    stats.pages_managed = 0;
+    for (int i = 0; i < nusable; i++) {
+        uint32_t first = (uint32_t)(usable[i].start / PAGE_SIZE);
+        uint32_t n = (uint32_t)((usable[i].end - usable[i].start) / PAGE_SIZE);
+
+        pbm_clear(&bitmap, first, n);
+        stats.pages_managed += n;
+    }
+    stats.pages_free = stats.pages_managed;
+}
+
+/* ---- reports -------------------------------------------------------------- */
+
+static void report_unused(void)
+{
+    uint64_t above4g = memmap_available_above(regions, nregions, FOUR_GIB);
+    uint64_t above_limit = stats.ram_unused - above4g;
+
+    if (above4g && above_limit)
+        pr_info("mem", "%llu MiB not used: %llu MiB above 4 GiB (no 64-bit addressing yet), "
+                "%llu MiB above %08x (the identity map ends there)",
+                stats.ram_unused >> 20, above4g >> 20, above_limit >> 20, VM_RAM_LIMIT);
+    else if (above4g)
+        pr_info("mem", "%llu MiB above 4 GiB not used (no 64-bit addressing yet)",
+                above4g >> 20);
+    else if (above_limit)
+        pr_info("mem", "%llu MiB above %08x not used (the identity map ends there)",
+                above_limit >> 20, VM_RAM_LIMIT);
+}
+
+void pmem_init(const struct mb_info *mbi)
+{
+    struct mem_range excl[MAX_EXCL];
+    int nexcl;
+
+    nregions = read_map(mbi);
+    nexcl = collect_exclusions(mbi, excl);
+    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, excl, nexcl, usable, MAX_USABLE);
+    if (nusable <= 0 || !carve_bitmap())
+        panic("pmem_init: no usable RAM for the page allocator");
+    ram_top = memmap_ram_top(regions, nregions, PMEM_LIMIT);
+    fill_bitmap();
+    hint = LOW_MEM_END / PAGE_SIZE;
+    stats.ram_total = memmap_available_above(regions, nregions, 0);
+    stats.ram_unused = memmap_available_above(regions, nregions, PMEM_LIMIT);
+    stats.pages_reserved = memmap_available_pages(regions, nregions, PMEM_LIMIT) -
+                           stats.pages_managed;
+    pr_info("mem", "%llu MiB RAM, %u KiB for the page allocator, RAM ends at %08llx",
+            stats.ram_total >> 20, stats.pages_managed * (PAGE_SIZE / 1024), ram_top);
+    report_unused();
+}
+
+/* ---- the allocator -------------------------------------------------------- */
+
+/* Index of the usable range holding pages [first, first+n), or -1. */
+static int managed_range(uint32_t first, uint32_t n)
+{
+    uint64_t a = (uint64_t)first * PAGE_SIZE, b = a + (uint64_t)n * PAGE_SIZE;
+
+    for (int i = 0; i < nusable; i++)
+        if (a >= usable[i].start && b <= usable[i].end)
+            return i;
+    return -1;
+}
+
+static uint32_t take(uint32_t npages, uint32_t align, uint32_t from)
+{
+    uint32_t flags = irq_save();
+    uint32_t p = bitmap.bits ? pbm_find_run(&bitmap, npages, align, from) : UINT32_MAX;
+
+    if (p == UINT32_MAX) {
+        stats.failures++;
+        irq_restore(flags);
+        return 0;
+    }
+    if (p == 0)
+        panic("pmem: page 0 found free in the bitmap");
+    pbm_set(&bitmap, p, npages);
+    stats.allocs++;
+    stats.pages_free -= npages;
+    if (npages == 1)
+        hint = p + 1;
+    irq_restore(flags);
+    return p * PAGE_SIZE;
+}
+
+uint32_t pmem_alloc_page(void)
+{
+    return take(1, 1, hint);
+}
+
+uint32_t pmem_alloc_run(uint32_t npages, uint32_t align_pages)
+{
+    if (align_pages == 0)
+        align_pages = 1;
+    if (npages == 0 || (align_pages & (align_pages - 1))) {
+        pr_err("pmem", "alloc run of %u pages aligned to %u pages: bad arguments",
+               npages, align_pages);
+        return 0;
+    }
+    return take(npages, align_pages, LOW_MEM_END / PAGE_SIZE);
+}
+
+void pmem_free(uint32_t pa, uint32_t npages)
+{
+    uint32_t first = pa / PAGE_SIZE, flags;
+
+    if (npages == 0)
+        return;
+    if ((pa & (PAGE_SIZE - 1)) || first + npages < first ||
+        managed_range(first, npages) < 0) {
+        pr_err("pmem", "free %08x (%u pages): not memory the allocator owns", pa, npages);
+        return;
+    }
+    flags = irq_save();
+    if (!pbm_all_set(&bitmap, first, npages)) {
+        irq_restore(flags);
+        pr_err("pmem", "free %08x (%u pages): not all allocated (double free?)", pa, npages);
+        return;
+    }
+    pbm_clear(&bitmap, first, npages);
+    stats.frees++;
+    stats.pages_free += npages;
+    irq_restore(flags);
+}
+
+bool pmem_is_managed(uint32_t pa)
+{
+    return managed_range(pa / PAGE_SIZE, 1) >= 0;
+}
+
+bool pmem_is_allocated(uint32_t pa)
+{
+    return pmem_is_managed(pa) && pbm_test(&bitmap, pa / PAGE_SIZE);
+}
+
+void pmem_get_stats(struct pmem_stats *st)
+{
+    uint32_t flags = irq_save();
+
+    *st = stats;
+    irq_restore(flags);
+}
+
+int pmem_regions(const struct mem_region **out)
+{
+    *out = regions;
+    return nregions;
+}
+
+int pmem_usable(const struct mem_range **out)
+{
+    *out = usable;
+    return nusable;
+}
+
+uint64_t pmem_ram_top(void)
+{
+    return ram_top;
+}
+
+void pmem_bitmap_range(uint32_t *start, uint32_t *end)
+{
+    *start = bitmap_pa;
+    *end = bitmap_pa + bitmap_len;
+}
+
+int pmem_modules(const struct mb_module **out)
+{
+    *out = modules;
+    return nmodules;
+}

@@ -1,0 +1,542 @@
+/*
+ * Paging: 32-bit, non-PAE (Intel SDM vol. 3A, 4.3).  The layout is in vm.h.
+ *
+ * The page directory and every page table come from the page allocator and
+ * so lie in identity-mapped RAM: the kernel reaches a table at its physical
+ * address, and the walk (pagewalk.c) does the same.
+ *
+ *   [4 KiB, 4 MiB)         4 KiB pages (page 0 not present; BIOS area, EBDA,
+ *                          the kernel with its two unmapped guard pages)
+ *   [4 MiB, RAM top)       4 MiB pages with PSE, else 4 KiB; a partial last
+ *                          4 MiB uses 4 KiB pages
+ *   scattered window       4 KiB pages, cached, tables made on demand
+ *   MMIO window            4 KiB pages, PCD|PWT, tables made on demand
+ *
+ * Each mapping in a window is followed by one unmapped guard page, so an
+ * overrun faults instead of reaching the next mapping.
+ */
+#include "vm.h"
+#include "pagewalk.h"
+#include "pmem.h"
+#include "trap.h"
+#include "console.h"
+#include "string.h"
+#include "io.h"
+
+#define CR0_WP          (1u << 16)
+#define CR0_PG          (1u << 31)
+#define CR4_PSE         (1u << 4)
+#define CPUID1_EDX_PSE  (1u << 3)
+#define LOW_MAP_END     0x100000u       /* BIOS area and EBDA: mapped whatever the RAM */
+#define VA_FREE_SLOTS   32
+
+extern char _kernel_start[], _kernel_end[], stack_guard[], df_stack_guard[];
+
+static uint32_t *pd;                    /* the page directory (phys == virt) */
+static uint32_t ident_end;              /* identity map: [PAGE_SIZE, ident_end) */
+static bool pse, paging_on;
+
+/* A window of virtual addresses: first-fit over a fixed table of free ranges. */
+struct va_space {
+    const char *name;
+    uint32_t base, end;
+    int nfree;
+    struct { uint32_t start, npages; } free[VA_FREE_SLOTS];
+};
+
+static struct va_space scatter_space = { "scattered", VM_SCATTER_BASE,
+                                         VM_SCATTER_BASE + VM_SCATTER_SIZE, 0, {{0, 0}} };
+static struct va_space mmio_space = { "mmio", VM_MMIO_BASE, VM_MMIO_END, 0, {{0, 0}} };
+
+/* ---- CPU ------------------------------------------------------------------ */
+
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr3(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr4(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr4, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr0(uint32_t v) { __asm__ volatile("movl %0, %%cr0" : : "r"(v) : "memory"); }
+static inline void write_cr3(uint32_t v) { __asm__ volatile("movl %0, %%cr3" : : "r"(v) : "memory"); }
+static inline void write_cr4(uint32_t v) { __asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory"); }
+
+static inline void invlpg(uint32_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static void flush_tlb(void)
+{
+    if (paging_on)
+        write_cr3(read_cr3());
+}
+
+static bool cpu_has_pse(void)
+{
+    uint32_t a, b, c, d;
+    uint32_t f = read_eflags();
+
+    /* CPUID exists when EFLAGS.ID can be toggled. */
+    __asm__ volatile("pushl %0; popfl" : : "r"(f ^ (1u << 21)) : "cc");
+    if (!((read_eflags() ^ f) & (1u << 21)))
+        return false;
+    __asm__ volatile("pushl %0; popfl" : : "r"(f) : "cc");
+    cpuid(1, &a, &b, &c, &d);
+    return d & CPUID1_EDX_PSE;
+}
+
+/* ---- tables --------------------------------------------------------------- */
+
+static uint32_t *new_table(void)
+{
+    uint32_t pa = pmem_alloc_page();
+
+    if (pa)
+        memset((void *)(uintptr_t)pa, 0, PAGE_SIZE);
+    return (uint32_t *)(uintptr_t)pa;
+}
+
+/* Replace the 4 MiB page at pd[i] by a table of 1024 4 KiB pages, same flags. */
+static uint32_t *split_large(uint32_t i)
+{
+    uint32_t pde = pd[i], *pt = new_table();
+    uint32_t flags = pde & (PTE_P | PTE_RW | PTE_PWT | PTE_PCD | PTE_G);
+
+    if (!pt)
+        return NULL;
+    for (uint32_t k = 0; k < 1024; k++)
+        pt[k] = ((pde & PDE_4M_ADDR) + k * PGSIZE_4K) | flags;
+    pd[i] = (uint32_t)pt | PTE_P | PTE_RW;
+    flush_tlb();
+    return pt;
+}
+
+/* The PTE slot for va, making (or splitting down to) a page table if need be. */
+static uint32_t *pte_slot(uint32_t va, bool make)
+{
+    uint32_t pde = pd[PDX(va)], *pt;
+
+    if (!(pde & PTE_P)) {
+        if (!make || !(pt = new_table()))
+            return NULL;
+        pd[PDX(va)] = (uint32_t)pt | PTE_P | PTE_RW;
+    } else if (pde & PDE_PS) {
+        if (!make || !(pt = split_large(PDX(va))))
+            return NULL;
+    } else {
+        pt = (uint32_t *)(uintptr_t)(pde & PTE_ADDR);
+    }
+    return &pt[PTX(va)];
+}
+
+static bool map_page(uint32_t va, uint32_t pa, uint32_t flags)
+{
+    uint32_t *pte = pte_slot(va, true);
+
+    if (!pte)
+        return false;
+    *pte = (pa & PTE_ADDR) | flags | PTE_P;
+    invlpg(va);
+    return true;
+}
+
+static void unmap_page(uint32_t va)
+{
+    uint32_t *pte = pte_slot(va, false);
+
+    if (pte) {
+        *pte = 0;
+        invlpg(va);
+    }
+}
+
+/* ---- the identity map ----------------------------------------------------- */
+
+/* Identity map [start, end) within one 4 MiB slot, with 4 KiB pages. */
+static void map_small(uint32_t start, uint32_t end)
+{
+    for (uint32_t va = start; va < end; va += PGSIZE_4K)
+        if (!map_page(va, va, PTE_RW))
+            panic("vm_init: no memory for the page tables");
+}
+
+static void map_identity(void)
+{
+    for (uint64_t slot = 0; slot < ident_end; slot += PGSIZE_4M) {
+        uint32_t a = slot ? (uint32_t)slot : PAGE_SIZE;
+        uint32_t b = (uint32_t)MIN(slot + PGSIZE_4M, (uint64_t)ident_end);
+
+        if (pse && slot && b - a == PGSIZE_4M)
+            pd[PDX(a)] = a | PDE_PS | PTE_P | PTE_RW;
+        else
+            map_small(a, b);
+    }
+}
+
+/* A guard page: not present, splitting a 4 MiB page around it if need be. */
+static void unmap_guard(uint32_t va)
+{
+    uint32_t *pte = pte_slot(va, true);
+
+    if (!pte)
+        panic("vm_init: no memory to split the page around the guard at %08x", va);
+    *pte = 0;
+    invlpg(va);
+}
+
+static void va_space_init(struct va_space *s)
+{
+    s->free[0].start = s->base;
+    s->free[0].npages = (s->end - s->base) / PAGE_SIZE;
+    s->nfree = 1;
+}
+
+void vm_init(void)
+{
+    uint64_t top = pmem_ram_top();
+
+    pse = cpu_has_pse();
+    pd = new_table();
+    if (!pd)
+        panic("vm_init: no memory for the page directory");
+    top = MAX(top, (uint64_t)LOW_MAP_END);
+    top = MAX(top, (uint64_t)ALIGN_UP((uint32_t)_kernel_end, PAGE_SIZE));
+    ident_end = (uint32_t)MIN(top, (uint64_t)VM_RAM_LIMIT);
+    map_identity();
+    unmap_guard((uint32_t)stack_guard);
+    unmap_guard((uint32_t)df_stack_guard);
+    va_space_init(&scatter_space);
+    va_space_init(&mmio_space);
+
+    write_cr3((uint32_t)pd);
+    trap_set_cr3((uint32_t)pd);                 /* the double-fault task loads it */
+    if (pse)
+        write_cr4(read_cr4() | CR4_PSE);
+    write_cr0(read_cr0() | CR0_PG | CR0_WP);
+    paging_on = true;
+    pr_info("vm", "paging on: RAM identity mapped to %08x (%s), stack guard at %08x",
+            ident_end, pse ? "4 MiB pages" : "4 KiB pages", (uint32_t)stack_guard);
+}
+
+/* ---- windows: virtual space ----------------------------------------------- */
+
+static uint32_t va_alloc(struct va_space *s, uint32_t npages)
+{
+    for (int i = 0; i < s->nfree; i++) {
+        uint32_t va = s->free[i].start;
+
+        if (s->free[i].npages < npages)
+            continue;
+        s->free[i].start += npages * PAGE_SIZE;
+        s->free[i].npages -= npages;
+        if (s->free[i].npages == 0) {
+            for (int j = i; j + 1 < s->nfree; j++)
+                s->free[j] = s->free[j + 1];
+            s->nfree--;
+        }
+        return va;
+    }
+    return 0;
+}
+
+static uint32_t free_end(const struct va_space *s, int i)
+{
+    return s->free[i].start + s->free[i].npages * PAGE_SIZE;
+}
+
+/* Give [va, va + npages pages) back, merging with its neighbours. */
+static void va_release(struct va_space *s, uint32_t va, uint32_t npages)
+{
+    uint32_t end = va + npages * PAGE_SIZE;
+    int i = 0;
+
+    while (i < s->nfree && s->free[i].start < va)
+        i++;
+    if ((i > 0 && free_end(s, i - 1) > va) || (i < s->nfree && s->free[i].start < end)) {
+        pr_err("vm", "%s window: %08x-%08x is already free", s->name, va, end);
+        return;
+    }
+    if (i > 0 && free_end(s, i - 1) == va) {
+        s->free[i - 1].npages += npages;
+        if (i < s->nfree && s->free[i].start == end) {
+            s->free[i - 1].npages += s->free[i].npages;
+            for (int j = i; j + 1 < s->nfree; j++)
+                s->free[j] = s->free[j + 1];
+            s->nfree--;
+        }
+    } else if (i < s->nfree && s->free[i].start == end) {
+        s->free[i].start = va;
+        s->free[i].npages += npages;
+    } else if (s->nfree == VA_FREE_SLOTS) {
+        pr_err("vm", "%s window: free-range table full, %08x-%08x is lost", s->name, va, end);
+    } else {
+        for (int j = s->nfree; j > i; j--)
+            s->free[j] = s->free[j - 1];
+        s->free[i].start = va;
+        s->free[i].npages = npages;
+        s->nfree++;
+    }
+}
+
+/*
+ * Map npages pages (pages[i], or first_pa + i pages when pages is NULL) at
+ * fresh virtual addresses in s, plus one unmapped guard page after them.
+ * Returns the virtual address, or 0 (after saying why).
+ */
+static uint32_t map_window(struct va_space *s, uint32_t npages, const uint32_t *pages,
+                           uint32_t first_pa, uint32_t flags)
+{
+    uint32_t irq = irq_save(), va, i;
+
+    va = npages < (s->end - s->base) / PAGE_SIZE ? va_alloc(s, npages + 1) : 0;
+    if (!va) {
+        irq_restore(irq);
+        pr_err("vm", "%s window: no room for %u pages", s->name, npages);
+        return 0;
+    }
+    for (i = 0; i < npages; i++)
+        if (!map_page(va + i * PAGE_SIZE, pages ? pages[i] : first_pa + i * PAGE_SIZE, flags))
+            break;
+    if (i < npages) {
+        while (i--)
+            unmap_page(va + i * PAGE_SIZE);
+        va_release(s, va, npages + 1);
+        irq_restore(irq);
+        pr_err("vm", "%s window: no memory for page tables", s->name);
+        return 0;
+    }
+    irq_restore(irq);
+    return va;
+}
+
+static bool is_mapped(uint32_t va)
+{
+    uint64_t pa;
+
+    return vm_walk(va, 1, &pa) != 0;
+}
+
+static void unmap_window(struct va_space *s, uint32_t va, uint32_t npages)
+{
+    uint32_t irq, i;
+
+    if (va < s->base || va >= s->end || (va & (PAGE_SIZE - 1)) || npages == 0 ||
+        npages > (s->end - va) / PAGE_SIZE) {
+        pr_err("vm", "%s window: unmap %08x (%u pages): not in the window", s->name, va, npages);
+        return;
+    }
+    irq = irq_save();
+    for (i = 0; i < npages; i++)
+        if (!is_mapped(va + i * PAGE_SIZE))
+            break;
+    if (i < npages) {
+        irq_restore(irq);
+        pr_err("vm", "%s window: unmap %08x (%u pages): %08x is not mapped",
+               s->name, va, npages, va + i * PAGE_SIZE);
+        return;
+    }
+    for (i = 0; i < npages; i++)
+        unmap_page(va + i * PAGE_SIZE);
+    va_release(s, va, MIN(npages + 1, (s->end - va) / PAGE_SIZE));
+    irq_restore(irq);
+}
+
+/* ---- windows: the interface ----------------------------------------------- */
+
+void *vm_map_mmio(uint64_t pa, uint32_t len)
+{
+    uint32_t off = (uint32_t)pa & (PAGE_SIZE - 1), npages, va;
+
+    if (len == 0 || pa + len > 0x100000000ull) {
+        pr_err("vm", "map mmio %llx+%x: %s", pa, len,
+               len ? "beyond 4 GiB (no PAE yet)" : "zero length");
+        return NULL;
+    }
+    npages = (uint32_t)(((uint64_t)off + len + PAGE_SIZE - 1) / PAGE_SIZE);
+    va = map_window(&mmio_space, npages, NULL, (uint32_t)pa - off, PTE_RW | PTE_PCD | PTE_PWT);
+    return va ? (void *)(uintptr_t)(va + off) : NULL;
+}
+
+void vm_unmap_mmio(void *va, uint32_t len)
+{
+    uint32_t v = (uint32_t)va, off = v & (PAGE_SIZE - 1);
+
+    if (len == 0)
+        return;
+    unmap_window(&mmio_space, v - off,
+                 (uint32_t)(((uint64_t)off + len + PAGE_SIZE - 1) / PAGE_SIZE));
+}
+
+void *vm_map_scattered(const uint32_t *pages, uint32_t npages)
+{
+    uint32_t va;
+
+    if (npages == 0 || npages >= VM_SCATTER_SIZE / PAGE_SIZE) {
+        pr_err("vm", "map scattered: %u pages do not fit the window", npages);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < npages; i++) {
+        if (pages[i] == 0 || (pages[i] & (PAGE_SIZE - 1))) {
+            pr_err("vm", "map scattered: page %u is %08x, not a page address", i, pages[i]);
+            return NULL;
+        }
+    }
+    va = map_window(&scatter_space, npages, pages, 0, PTE_RW);
+    return va ? (void *)(uintptr_t)va : NULL;
+}
+
+void vm_unmap_scattered(void *va, uint32_t npages)
+{
+    unmap_window(&scatter_space, (uint32_t)va, npages);
+}
+
+/* ---- the walk --------------------------------------------------------------- */
+
+/* Tables are in identity-mapped RAM: reach them at their physical address. */
+static const uint32_t *live_table(uint32_t phys, void *ctx)
+{
+    (void)ctx;
+    if (phys == 0 || (phys & (PAGE_SIZE - 1)) || phys >= ident_end)
+        return NULL;
+    return (const uint32_t *)(uintptr_t)phys;
+}
+
+uint32_t vm_walk(uint32_t va, uint32_t maxlen, uint64_t *pa)
+{
+    if (!paging_on) {
+        *pa = va;
+        return (uint32_t)MIN((uint64_t)maxlen, 0x100000000ull - va);
+    }
+    return pt_walk(read_cr3() & PTE_ADDR, va, maxlen, pa, live_table, NULL);
+}
+
+/* ---- what the shell may touch ------------------------------------------------ */
+
+/* Does [a, b) meet [s, e)?  If so, *bad = the first byte of it. */
+static bool overlaps(uint64_t a, uint64_t b, uint64_t s, uint64_t e, uint32_t *bad)
+{
+    if (a >= e || b <= s)
+        return false;
+    *bad = (uint32_t)MAX(a, s);
+    return true;
+}
+
+static bool over_page_tables(uint64_t a, uint64_t b, uint32_t *bad)
+{
+    uint32_t first = 0xffffffffu, at;
+    bool hit = false;
+
+    if (!pd)
+        return false;
+    if (overlaps(a, b, (uint32_t)pd, (uint32_t)pd + PAGE_SIZE, &at)) {
+        hit = true;
+        first = at;
+    }
+    for (int i = 0; i < 1024; i++) {
+        uint32_t t = pd[i] & PTE_ADDR;
+
+        if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS) && overlaps(a, b, t, t + PAGE_SIZE, &at)) {
+            hit = true;
+            first = MIN(first, at);
+        }
+    }
+    *bad = first;
+    return hit;
+}
+
+/* The first byte of [a, b) outside every "available" entry of the map, if any. */
+static bool outside_ram(uint64_t a, uint64_t b, uint32_t *bad)
+{
+    const struct mem_region *r;
+    int n = pmem_regions(&r);
+
+    for (int i = 0; i < n && a < b; i++) {
+        if (r[i].type != MB_MMAP_AVAILABLE || r[i].base + r[i].len <= a)
+            continue;
+        if (r[i].base > a)
+            break;
+        a = r[i].base + r[i].len;
+    }
+    *bad = (uint32_t)a;
+    return a < b;
+}
+
+static const char *check_write(uint64_t a, uint64_t b, uint32_t *bad)
+{
+    uint32_t bs, be;
+
+    if (overlaps(a, b, (uint32_t)_kernel_start, (uint32_t)_kernel_end, bad))
+        return "refused: over the kernel image";
+    if (over_page_tables(a, b, bad))
+        return "refused: over the page tables";
+    pmem_bitmap_range(&bs, &be);
+    if (overlaps(a, b, bs, be, bad))
+        return "refused: over the page allocator's bitmap";
+    if (a < ident_end && outside_ram(a, MIN(b, (uint64_t)ident_end), bad))
+        return "refused: not RAM";
+    return NULL;
+}
+
+const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t *bad)
+{
+    uint64_t end = (uint64_t)addr + len, va = addr;
+    uint64_t pa;
+
+    *bad = addr;
+    if (len == 0)
+        return NULL;
+    if (end > 0x100000000ull)
+        return "wraps past 4 GiB";
+    if (addr < VM_RAM_LIMIT && overlaps(addr, end, ident_end, VM_RAM_LIMIT, bad))
+        return "past the end of RAM";
+    while (va < end) {
+        uint32_t n = vm_walk((uint32_t)va, (uint32_t)(end - va), &pa);
+
+        if (n == 0) {
+            *bad = (uint32_t)va;
+            return "not mapped";
+        }
+        va += n;
+    }
+    return write ? check_write(addr, end, bad) : NULL;
+}
+
+const char *vm_check_access(uint32_t addr, uint32_t len, bool write)
+{
+    uint32_t bad;
+
+    return vm_check_access_at(addr, len, write, &bad);
+}
+
+void vm_kernel_range(uint32_t *start, uint32_t *end)
+{
+    *start = (uint32_t)_kernel_start;
+    *end = (uint32_t)_kernel_end;
+}
+
+void vm_get_info(struct vm_info *vi)
+{
+    vi->pd = (uint32_t)pd;
+    vi->ident_end = ident_end;
+    vi->pse = pse;
+    vi->paging = paging_on;
+    vi->tables = 0;
+    for (int i = 0; pd && i < 1024; i++)
+        if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS))
+            vi->tables++;
+}
