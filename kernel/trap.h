@@ -4,13 +4,27 @@
  * Every exception prints vector, name, error code, registers, CR2 and a
  * backtrace, then stops (through QEMU's isa-debug-exit with a failure status
  * when present).  The double fault runs as its own task on its own stack, so
- * a stack overflow into the guard page is reported too.
+ * a stack overflow into the guard page is reported too.  An NMI is reported
+ * and execution continues.
  */
 #ifndef TRAP_H
 #define TRAP_H
 
+#define T_DOUBLE_FAULT  8
+#define T_PAGE_FAULT    14
+#define T_IRQ_BASE      32      /* first vector for device interrupts */
+#define T_SPURIOUS      255
+
+#define TRAP_STUB_SIZE  16      /* bytes per entry stub in vectors.S */
+
+#ifndef __ASSEMBLY__
 #include "types.h"
 
+/*
+ * What the entry stubs save, lowest address first.  The kernel runs in ring
+ * 0 only, so the CPU pushes no SS:ESP: the interrupted ESP is the address
+ * just past this frame (trapframe_esp()) and SS is the kernel data segment.
+ */
 struct trapframe {
     uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;  /* pushal */
     uint32_t gs, fs, es, ds;
@@ -19,15 +33,58 @@ struct trapframe {
     uint32_t eip, cs, eflags;   /* pushed by the CPU */
 };
 
-#define T_PAGE_FAULT    14
-#define T_IRQ_BASE      32      /* first vector for device interrupts */
-#define T_SPURIOUS      255
+static inline uint32_t trapframe_esp(const struct trapframe *tf)
+{
+    return (uint32_t)(tf + 1);
+}
 
 typedef void (*vector_handler_t)(struct trapframe *tf);
 
+/* IDT, TSSs (ltr), double-fault task gate.  First in kmain. */
 void trap_init(void);
-/* Route vector (>= T_IRQ_BASE) to fn; used by intr.c. */
-void trap_set_handler(unsigned vector, vector_handler_t fn);
-void backtrace(uint32_t ebp);
 
+/*
+ * Route vector (T_IRQ_BASE..255) to fn; NULL removes it.  fn runs with
+ * interrupts off on the interrupted stack and owns the interrupt
+ * controller's end-of-interrupt (intr.c sends the EOI in its handlers).
+ */
+void trap_set_handler(unsigned vector, vector_handler_t fn);
+bool trap_has_handler(unsigned vector);
+
+/*
+ * A device vector without a handler is counted, logged once, and then
+ * passed to this hook (intr.c sets it to send the EOI), and we return.
+ */
+void trap_set_unhandled_hook(vector_handler_t fn);
+uint32_t trap_unhandled_count(unsigned vector);
+
+/*
+ * The double-fault task switch loads CR3 from the double-fault TSS, so the
+ * paging code must tell us the page directory it loads (vm_init calls this
+ * right after writing CR3, and again if it ever switches directories).
+ */
+void trap_set_cr3(uint32_t cr3);
+
+/* Print the return addresses of the EBP chain starting at frame ebp. */
+void backtrace(uint32_t ebp);
+/* The same, after a line for eip (the faulting instruction) as frame #0. */
+void backtrace_from(uint32_t eip, uint32_t ebp);
+
+/* Name of the kernel function containing addr (NULL if none), offset in *off. */
+const char *ksym_lookup(uint32_t addr, uint32_t *off);
+
+/*
+ * Shared by the fault report (trap.c) and panic() (panic.c).  Every report
+ * begins with trap_report_enter(): it disables interrupts and, if a report
+ * is already under way (a fault inside the report), prints one short line
+ * and stops instead of returning.  trap_stop() ends the run: QEMU's
+ * isa-debug-exit with EXIT_FAULT when present, else halt, interrupts off.
+ */
+void trap_report_enter(const char *what, uint32_t eip);
+void trap_stop(void) __noreturn;
+
+/* Test of the re-entry guard: the next fault report faults itself. */
+void trap_break_next_report(void);
+
+#endif /* __ASSEMBLY__ */
 #endif

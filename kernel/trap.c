@@ -1,0 +1,516 @@
+/*
+ * Interrupt descriptor table, CPU exceptions and the fault report, and the
+ * double-fault task.  Intel SDM vol. 3A ch. 6 (interrupts and exceptions),
+ * ch. 7 (task management), ch. 15 (machine check); AMD APM vol. 2 ch. 8.
+ *
+ * All 256 vectors go through the stubs in vectors.S to trap_dispatch().
+ * An exception prints the report and stops (panic.c: trap_stop); an NMI is
+ * reported and execution continues; vectors from T_IRQ_BASE up go to the
+ * handlers intr.c sets.  Vector 8 is a task gate: the double fault switches
+ * to its own TSS and stack, so even a kernel stack overflow into the guard
+ * page gets a report, read back from the interrupted task's TSS.
+ */
+#include "trap.h"
+#include "gdt.h"
+#include "console.h"
+#include "io.h"
+#include "string.h"
+
+#define T_NMI           2
+#define T_MACHINE_CHECK 18
+
+/* IDT gate descriptor (SDM 3A 6.11). */
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t zero;
+    uint8_t type;
+#define GATE_TASK       0x85    /* present, DPL 0, task gate */
+#define GATE_INTR32     0x8E    /* present, DPL 0, 32-bit interrupt gate */
+    uint16_t offset_hi;
+} __packed;
+_Static_assert(sizeof(struct idt_gate) == 8, "IDT gate is 8 bytes");
+
+/* 32-bit task-state segment (SDM 3A 7.2.1); the _hi halves are reserved. */
+struct tss {
+    uint16_t link, link_hi;     /* previous task (set on a nested switch) */
+    uint32_t esp0;
+    uint16_t ss0, ss0_hi;
+    uint32_t esp1;
+    uint16_t ss1, ss1_hi;
+    uint32_t esp2;
+    uint16_t ss2, ss2_hi;
+    uint32_t cr3;               /* loaded on a switch to the task, never saved */
+    uint32_t eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint16_t es, es_hi, cs, cs_hi, ss, ss_hi, ds, ds_hi, fs, fs_hi, gs, gs_hi;
+    uint16_t ldt, ldt_hi;
+    uint16_t trap;              /* bit 0: debug trap on switch */
+    uint16_t iomap_base;        /* past the limit: no I/O permission bitmap */
+} __packed;
+_Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
+_Static_assert(offsetof(struct tss, cr3) == 0x1C, "TSS CR3");
+_Static_assert(offsetof(struct tss, eip) == 0x20, "TSS EIP");
+_Static_assert(offsetof(struct tss, esp) == 0x38, "TSS ESP");
+_Static_assert(offsetof(struct tss, es) == 0x48, "TSS ES");
+_Static_assert(offsetof(struct tss, ldt) == 0x60, "TSS LDT");
+_Static_assert(offsetof(struct tss, iomap_base) == 0x66, "TSS I/O map base");
+
+#define TSS_DESC_TYPE   0x89    /* present, DPL 0, available 32-bit TSS */
+
+/* Machine-check architecture MSRs (SDM 3A 15.3). */
+#define MSR_MCG_CAP     0x179
+#define   MCG_CAP_COUNT     0xFFu       /* number of banks */
+#define   MCG_CAP_CTL_P     (1u << 8)   /* MCG_CTL present */
+#define MSR_MCG_STATUS  0x17A
+#define MSR_MCG_CTL     0x17B
+#define MSR_MC_CTL(i)   (0x400 + 4 * (i))
+#define MSR_MC_STATUS(i) (0x401 + 4 * (i))
+#define   MCI_STATUS_VAL    (1ull << 63)
+#define   MCI_STATUS_ADDRV  (1ull << 58)
+#define MSR_MC_ADDR(i)  (0x402 + 4 * (i))
+
+#define CPUID1_EDX_MCE  (1u << 7)
+#define CPUID1_EDX_MCA  (1u << 14)
+#define CR4_MCE         (1u << 6)
+
+/* NMI status and control, "system control port B" (ISA). */
+#define PORT_NMI_SC     0x61
+#define   NMI_SC_IOCHK      0x40        /* I/O channel check */
+#define   NMI_SC_SERR       0x80        /* system error (PCI SERR#, parity) */
+
+extern const uint8_t trap_stubs[];      /* vectors.S */
+extern const uint8_t trap_df_entry[];
+extern uint8_t stack_guard[], stack_bottom[], stack_top[], df_stack_top[];  /* linker.ld */
+
+static struct idt_gate idt[256] __aligned(8);
+static struct tss tss_main;             /* the running task; state saved here on #DF */
+static struct tss tss_df;               /* the double-fault task */
+static vector_handler_t handlers[256];
+static vector_handler_t unhandled_hook;
+static uint32_t unhandled[256];
+static bool break_report;
+
+static const char *const exc_names[32][2] = {
+    { "#DE", "divide error" },          { "#DB", "debug" },
+    { "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
+    { "#OF", "overflow" },              { "#BR", "BOUND range exceeded" },
+    { "#UD", "invalid opcode" },        { "#NM", "device not available" },
+    { "#DF", "double fault" },          { "#CSO", "coprocessor segment overrun" },
+    { "#TS", "invalid TSS" },           { "#NP", "segment not present" },
+    { "#SS", "stack-segment fault" },   { "#GP", "general protection" },
+    { "#PF", "page fault" },            { "#15", "reserved" },
+    { "#MF", "x87 floating-point error" }, { "#AC", "alignment check" },
+    { "#MC", "machine check" },         { "#XM", "SIMD floating-point" },
+    { "#VE", "virtualization exception" }, { "#CP", "control protection" },
+    { "#22", "reserved" }, { "#23", "reserved" }, { "#24", "reserved" },
+    { "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
+    { "#HV", "hypervisor injection" },  { "#VC", "VMM communication" },
+    { "#SX", "security exception" },    { "#31", "reserved" },
+};
+
+static const char *const eflags_names[22] = {
+    [0] = "CF", [2] = "PF", [4] = "AF", [6] = "ZF", [7] = "SF", [8] = "TF",
+    [9] = "IF", [10] = "DF", [11] = "OF", [14] = "NT", [16] = "RF", [17] = "VM",
+    [18] = "AC", [19] = "VIF", [20] = "VIP", [21] = "ID",
+};
+
+/* The registers of the interrupted context, from a trapframe or a TSS. */
+struct cpu_regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eip, eflags;
+    uint32_t cs, ds, es, fs, gs, ss;
+};
+
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr2(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr3(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr4(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr4, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr4(uint32_t v)
+{
+    __asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint16_t read_ss(void)
+{
+    uint16_t v;
+    __asm__ volatile("movw %%ss, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* ---- the report ---------------------------------------------------------- */
+
+static void print_sym(uint32_t addr)
+{
+    uint32_t off;
+    const char *name = ksym_lookup(addr, &off);
+
+    if (name)
+        printf(" %s+0x%x", name, off);
+}
+
+static void print_eflags(uint32_t f)
+{
+    const char *sep = "";
+
+    printf("EFLAGS %08x [", f);
+    for (unsigned i = 0; i < ARRAY_SIZE(eflags_names); i++) {
+        if ((f & (1u << i)) && eflags_names[i]) {
+            printf("%s%s", sep, eflags_names[i]);
+            sep = " ";
+        }
+    }
+    printf("]\n");
+}
+
+static void print_regs(const struct cpu_regs *r)
+{
+    printf("  EIP %08x", r->eip);
+    print_sym(r->eip);
+    printf("  ");
+    print_eflags(r->eflags);
+    printf("  EAX %08x  EBX %08x  ECX %08x  EDX %08x\n", r->eax, r->ebx, r->ecx, r->edx);
+    printf("  ESI %08x  EDI %08x  EBP %08x  ESP %08x\n", r->esi, r->edi, r->ebp, r->esp);
+    printf("  CS %04x  DS %04x  ES %04x  FS %04x  GS %04x  SS %04x\n",
+           r->cs & 0xFFFF, r->ds & 0xFFFF, r->es & 0xFFFF, r->fs & 0xFFFF,
+           r->gs & 0xFFFF, r->ss & 0xFFFF);
+    printf("  CR0 %08x  CR2 %08x  CR3 %08x  CR4 %08x\n",
+           read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+/* #PF error code (SDM 3A 4.7). */
+static void print_pf_error(uint32_t e)
+{
+    printf(": %s %s %s%s%s%s", (e & 1) ? "protection" : "not-present",
+           (e & 2) ? "write" : "read", (e & 4) ? "user" : "supervisor",
+           (e & 8) ? " reserved-bit" : "", (e & 16) ? " fetch" : "",
+           (e & 32) ? " protection-key" : "");
+}
+
+/* Selector error code of #TS #NP #SS #GP (SDM 3A 6.13). */
+static void print_selector_error(uint32_t e)
+{
+    static const char *const table[4] = { "GDT", "IDT", "LDT", "IDT" };
+
+    if (e == 0)
+        return;
+    if (e & 2)
+        printf(": IDT vector %u", (e >> 3) & 0x1FFF);
+    else
+        printf(": %s selector %04x", table[(e >> 1) & 3], e & 0xFFF8);
+    if (e & 1)
+        printf(" (external event)");
+}
+
+static bool has_error_code(uint32_t v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+static void print_header(uint32_t vector, uint32_t error)
+{
+    printf("\nFAULT: %s %s (vector %u)", exc_names[vector][0], exc_names[vector][1],
+           vector);
+    if (has_error_code(vector)) {
+        printf(" error %08x", error);
+        if (vector == T_PAGE_FAULT)
+            print_pf_error(error);
+        else if (vector >= 10 && vector <= 13)
+            print_selector_error(error);
+    }
+    printf("\n");
+}
+
+/* Banks holding a valid error (SDM 3A 15.3.2.2); only when the CPU has MCA. */
+static void print_machine_check(void)
+{
+    uint32_t a, b, c, d, banks;
+
+    cpuid(1, &a, &b, &c, &d);
+    if (!(d & CPUID1_EDX_MCA)) {
+        printf("  no machine-check architecture: no bank status\n");
+        return;
+    }
+    banks = rdmsr(MSR_MCG_CAP) & MCG_CAP_COUNT;
+    printf("  MCG_STATUS %016llx, %u banks\n", rdmsr(MSR_MCG_STATUS), banks);
+    for (uint32_t i = 0; i < banks; i++) {
+        uint64_t st = rdmsr(MSR_MC_STATUS(i));
+        if (!(st & MCI_STATUS_VAL))
+            continue;
+        printf("  bank %u: status %016llx", i, st);
+        if (st & MCI_STATUS_ADDRV)
+            printf(" addr %016llx", rdmsr(MSR_MC_ADDR(i)));
+        printf("\n");
+    }
+}
+
+static void regs_from_frame(const struct trapframe *tf, struct cpu_regs *r)
+{
+    *r = (struct cpu_regs){
+        .eax = tf->eax, .ebx = tf->ebx, .ecx = tf->ecx, .edx = tf->edx,
+        .esi = tf->esi, .edi = tf->edi, .ebp = tf->ebp, .esp = trapframe_esp(tf),
+        .eip = tf->eip, .eflags = tf->eflags,
+        .cs = tf->cs, .ds = tf->ds, .es = tf->es, .fs = tf->fs, .gs = tf->gs,
+        .ss = read_ss(),
+    };
+}
+
+static void regs_from_tss(const volatile struct tss *t, struct cpu_regs *r)
+{
+    *r = (struct cpu_regs){
+        .eax = t->eax, .ebx = t->ebx, .ecx = t->ecx, .edx = t->edx,
+        .esi = t->esi, .edi = t->edi, .ebp = t->ebp, .esp = t->esp,
+        .eip = t->eip, .eflags = t->eflags,
+        .cs = t->cs, .ds = t->ds, .es = t->es, .fs = t->fs, .gs = t->gs, .ss = t->ss,
+    };
+}
+
+/* Test hook (trap_break_next_report): fault in the middle of a report. */
+static void report_checkpoint(void)
+{
+    if (break_report) {
+        break_report = false;
+        __asm__ volatile("ud2");
+    }
+}
+
+static void __noreturn fault_report(struct trapframe *tf)
+{
+    struct cpu_regs r;
+
+    trap_report_enter(exc_names[tf->vector][0], tf->eip);
+    print_header(tf->vector, tf->error);
+    report_checkpoint();
+    regs_from_frame(tf, &r);
+    print_regs(&r);
+    if (tf->vector == T_MACHINE_CHECK)
+        print_machine_check();
+    backtrace_from(r.eip, r.ebp);
+    trap_stop();
+}
+
+/* Report and continue: nothing is wrong with the interrupted code. */
+static void nmi_report(struct trapframe *tf)
+{
+    uint8_t sc = inb(PORT_NMI_SC);
+    struct cpu_regs r;
+
+    printf("\nNMI: non-maskable interrupt (vector 2), port 61h %02x%s%s\n", sc,
+           (sc & NMI_SC_SERR) ? " SERR" : "", (sc & NMI_SC_IOCHK) ? " IOCHK" : "");
+    regs_from_frame(tf, &r);
+    print_regs(&r);
+    backtrace_from(r.eip, r.ebp);
+    printf("NMI: continuing\n");
+}
+
+static void unhandled_vector(struct trapframe *tf)
+{
+    if (unhandled[tf->vector]++ == 0)
+        pr_warn("trap", "vector %u: no handler, ignored (further ones only counted)",
+                tf->vector);
+    if (unhandled_hook)
+        unhandled_hook(tf);
+}
+
+void trap_dispatch(struct trapframe *tf);
+
+/* From trap_common (vectors.S), interrupts off. */
+void trap_dispatch(struct trapframe *tf)
+{
+    if (tf->vector == T_NMI)
+        nmi_report(tf);
+    else if (tf->vector < T_IRQ_BASE)
+        fault_report(tf);
+    else if (handlers[tf->vector])
+        handlers[tf->vector](tf);
+    else
+        unhandled_vector(tf);
+}
+
+/* ---- the double-fault task ---------------------------------------------- */
+
+static bool in_guard_page(uint32_t a)
+{
+    return a >= (uint32_t)stack_guard && a < (uint32_t)stack_bottom;
+}
+
+static void print_overflow(const struct cpu_regs *r)
+{
+    uint32_t cr2 = read_cr2();
+
+    if (!in_guard_page(cr2) && !in_guard_page(r->esp))
+        return;
+    printf("FAULT: kernel stack overflow: ESP %08x, CR2 %08x; guard page %08x..%08x "
+           "lies below the stack %08x..%08x\n", r->esp, cr2, (uint32_t)stack_guard,
+           (uint32_t)stack_bottom - 1, (uint32_t)stack_bottom, (uint32_t)stack_top - 1);
+}
+
+void trap_double_fault(uint32_t error);
+
+/*
+ * Entered by task switch (trap_df_entry), on the double-fault stack.  The
+ * CPU saved the interrupted task's registers in tss_main.
+ */
+void trap_double_fault(uint32_t error)
+{
+    struct cpu_regs r;
+
+    trap_report_enter("#DF", tss_main.eip);
+    print_header(T_DOUBLE_FAULT, error);
+    regs_from_tss(&tss_main, &r);
+    printf("  interrupted task (TSS %04x), registers from its TSS:\n", tss_df.link);
+    print_overflow(&r);
+    print_regs(&r);
+    backtrace_from(r.eip, r.ebp);
+    trap_stop();
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static void idt_set(unsigned v, uint32_t offset, uint16_t selector, uint8_t type)
+{
+    idt[v] = (struct idt_gate){
+        .offset_lo = offset & 0xFFFF, .selector = selector, .type = type,
+        .offset_hi = offset >> 16,
+    };
+}
+
+/* TSS descriptor (SDM 3A 7.2.2): byte granular, limit 103. */
+static uint64_t tss_descriptor(const struct tss *t)
+{
+    uint64_t base = (uint32_t)t, limit = sizeof(*t) - 1;
+
+    return (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | ((uint64_t)TSS_DESC_TYPE << 40) |
+           (((limit >> 16) & 0xF) << 48) | ((base >> 24) << 56);
+}
+
+static void tss_setup(void)
+{
+    tss_main.iomap_base = sizeof(struct tss);
+    tss_df = (struct tss){
+        .cr3 = read_cr3(),
+        .eip = (uint32_t)trap_df_entry,
+        .eflags = 0x2,                  /* reserved bit 1; interrupts off */
+        .esp = (uint32_t)df_stack_top,
+        .cs = GDT_KCODE,
+        .ds = GDT_KDATA, .es = GDT_KDATA, .fs = GDT_KDATA, .gs = GDT_KDATA,
+        .ss = GDT_KDATA,
+        .iomap_base = sizeof(struct tss),
+    };
+    gdt[GDT_TSS / 8] = tss_descriptor(&tss_main);
+    gdt[GDT_DF_TSS / 8] = tss_descriptor(&tss_df);
+    __asm__ volatile("ltr %w0" : : "r"((uint16_t)GDT_TSS) : "memory");
+}
+
+/*
+ * Arm machine checks (SDM 3A 15.8): enable reporting in every bank, clear
+ * stale status, then CR4.MCE; without CR4.MCE a machine check shuts the CPU
+ * down with no report.  Bank 0 of P6-family Intel CPUs before model 1Ah is
+ * left alone, as the SDM advises.
+ */
+static void mca_init(void)
+{
+    uint32_t a, b, c, d, banks, family, model, first = 0;
+    uint64_t cap;
+
+    cpuid(1, &a, &b, &c, &d);
+    if (!(d & CPUID1_EDX_MCE))
+        return;
+    if (d & CPUID1_EDX_MCA) {
+        cap = rdmsr(MSR_MCG_CAP);
+        banks = cap & MCG_CAP_COUNT;
+        family = (a >> 8) & 0xF;
+        model = ((a >> 4) & 0xF) | ((a >> 12) & 0xF0);
+        cpuid(0, &a, &b, &c, &d);
+        if (b == 0x756E6547 && family == 6 && model < 0x1A)     /* "Genu"ineIntel */
+            first = 1;
+        if (cap & MCG_CAP_CTL_P)
+            wrmsr(MSR_MCG_CTL, ~0ull);
+        for (uint32_t i = first; i < banks; i++) {
+            wrmsr(MSR_MC_CTL(i), ~0ull);
+            wrmsr(MSR_MC_STATUS(i), 0);
+        }
+    }
+    write_cr4(read_cr4() | CR4_MCE);
+}
+
+void trap_init(void)
+{
+    struct { uint16_t limit; uint32_t base; } __packed idtr = {
+        sizeof(idt) - 1, (uint32_t)idt,
+    };
+
+    for (unsigned v = 0; v < ARRAY_SIZE(idt); v++)
+        idt_set(v, (uint32_t)trap_stubs + v * TRAP_STUB_SIZE, GDT_KCODE, GATE_INTR32);
+    tss_setup();
+    idt_set(T_DOUBLE_FAULT, 0, GDT_DF_TSS, GATE_TASK);
+    __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+    mca_init();
+}
+
+void trap_set_handler(unsigned vector, vector_handler_t fn)
+{
+    if (vector < T_IRQ_BASE || vector >= ARRAY_SIZE(handlers))
+        panic("trap_set_handler: vector %u is not a device vector", vector);
+    handlers[vector] = fn;
+}
+
+bool trap_has_handler(unsigned vector)
+{
+    return vector < ARRAY_SIZE(handlers) && handlers[vector];
+}
+
+void trap_set_unhandled_hook(vector_handler_t fn)
+{
+    unhandled_hook = fn;
+}
+
+uint32_t trap_unhandled_count(unsigned vector)
+{
+    return vector < ARRAY_SIZE(unhandled) ? unhandled[vector] : 0;
+}
+
+void trap_set_cr3(uint32_t cr3)
+{
+    tss_df.cr3 = cr3;
+}
+
+void trap_break_next_report(void)
+{
+    break_report = true;
+}
