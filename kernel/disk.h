@@ -1,0 +1,67 @@
+/*
+ * The disk layer: block devices over the port driver, what NT's class
+ * drivers did.  Capacity from READ CAPACITY (10, then 16 past 2 TiB);
+ * READ/WRITE(10) or (16) chosen by capacity; requests split by the
+ * adapter's MaximumTransferLength and NumberOfPhysicalBreaks (an SG entry
+ * count, as NT's storage stack treats it: at most (NOPB - 1) pages, so a
+ * buffer that does not start on a page boundary still fits); bounce
+ * buffers where a buffer breaks the adapter's AlignmentMask; retries on
+ * UNIT ATTENTION, bus resets, timeouts and "becoming ready"; errors
+ * reported once with decoded sense.
+ */
+#ifndef DISK_H
+#define DISK_H
+
+#include "types.h"
+#include "sense.h"
+
+struct sp_lu;
+
+#define DISK_MAX 32
+
+struct disk {
+    struct sp_lu *lu;
+    int index;                  /* "scsi device <index>" */
+    char name[8];               /* sd0, cd0, dev0 */
+    bool gone;                  /* detached: left in the table, unusable */
+    uint8_t type;               /* peripheral device type */
+    bool removable;
+    bool block;                 /* a block device (disk, CD, optical, RBC) */
+    bool medium;                /* capacity known (a CD may have none) */
+    bool use16;                 /* READ/WRITE(16) */
+    bool write_cache;           /* flush before power-off */
+    uint32_t block_size;
+    uint64_t blocks;
+    char vendor[9], product[17], revision[5];
+    uint32_t max_bytes;         /* per request, from the adapter's limits */
+    uint32_t align_mask;
+    bool one_page;              /* NumberOfPhysicalBreaks <= 1: one SG entry */
+    struct sense_info last_sense;
+    bool last_sense_valid;
+    uint32_t errors;
+};
+
+enum disk_op { DISK_READ, DISK_WRITE, DISK_VERIFY };
+
+/* Called after each chunk of a long transfer; return false to stop (Ctrl-C). */
+typedef bool (*disk_progress_fn)(void *ctx, uint64_t done_blocks, uint64_t total_blocks);
+
+void disk_attach(struct sp_lu *lu);
+void disk_detach(struct sp_lu *lu);
+int disk_count(void);
+struct disk *disk_get(int index);           /* NULL if none (or gone) */
+
+/* 0 on success; -1 after one printed line; 1 when progress() said stop. */
+int disk_rw(struct disk *d, enum disk_op op, uint64_t lba, uint64_t count, void *buf,
+            disk_progress_fn progress, void *ctx);
+int disk_flush(struct disk *d);
+int disk_read_capacity(struct disk *d);
+void disk_flush_all(void);
+const char *disk_type_name(uint8_t type);
+
+/* One raw command with the disk layer's retries; fills d->last_sense. */
+int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf,
+                 uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,
+                 uint64_t lba);
+
+#endif

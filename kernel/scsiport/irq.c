@@ -1,0 +1,188 @@
+/*
+ * How an adapter's interrupts reach its miniport: MSI when the function
+ * offers it, INTx (shared, level) otherwise, or polling: HwInterrupt called
+ * from the wait loop.  The boot option irq=msi|intx|poll (or, per adapter,
+ * <name>.irq=..., e.g. ahci0.irq=poll) narrows the choice.
+ */
+#include "port.h"
+#include "scsiport.h"
+#include "console.h"
+#include "string.h"
+#include "cmdline.h"
+#include "intr.h"
+#include "pci.h"
+#include "io.h"
+
+static bool sp_isr(void *ctx)
+{
+    struct sp_adapter *ad = ctx;
+
+    if (!ad->hw.HwInterrupt(ad->devext))
+        return false;
+    ad->interrupts++;
+    ad->dpc_pending = true;
+    return true;
+}
+
+/* "msi", "intx" or "poll" from <name>.irq= or irq=; NULL: best available. */
+static const char *irq_choice(struct sp_adapter *ad)
+{
+    char key[32];
+    const char *v;
+
+    snprintf(key, sizeof(key), "%s.irq", ad->name);
+    v = cmdline_get(key);
+    if (!v)
+        v = cmdline_get("irq");
+    if (v && strcmp(v, "msi") && strcmp(v, "intx") && strcmp(v, "poll")) {
+        pr_err(ad->name, "%s: want msi, intx or poll; using the best available", v);
+        v = NULL;
+    }
+    return v;
+}
+
+static bool connect_msi(struct sp_adapter *ad)
+{
+    struct pci_dev *d = ad->pci;
+    uint32_t addr, data;
+    int vec;
+
+    if (!d || !d->msi_cap)
+        return false;
+    vec = msi_alloc(sp_isr, ad, &addr, &data);
+    if (vec < 0)
+        return false;
+    if (!pci_msi_enable(d, addr, data)) {
+        msi_free(vec);
+        return false;
+    }
+    ad->irq_vector = vec;
+    ad->irq_mode = SP_IRQ_MSI;
+    return true;
+}
+
+static bool connect_intx(struct sp_adapter *ad)
+{
+    ULONG level = ad->cfg.BusInterruptLevel;
+    int vec;
+
+    if (!level || level > 15)
+        return false;
+    vec = irq_attach(level, ad->cfg.InterruptMode == LevelSensitive, sp_isr, ad);
+    if (vec < 0)
+        return false;
+    if (ad->pci)
+        pci_intx_disable(ad->pci, false);
+    ad->irq_vector = vec;
+    ad->irq_mode = SP_IRQ_INTX;
+    return true;
+}
+
+void sp_connect_interrupt(struct sp_adapter *ad)
+{
+    const char *want = irq_choice(ad);
+
+    ad->irq_mode = SP_IRQ_POLL;
+    if (!ad->hw.HwInterrupt)
+        return;                         /* NULL HwInterrupt: the port polls */
+    if (want && !strcmp(want, "poll"))
+        return;
+    if ((!want || !strcmp(want, "msi")) && connect_msi(ad))
+        return;
+    if ((!want || !strcmp(want, "intx")) && connect_intx(ad))
+        return;
+    if (want)
+        pr_warn(ad->name, "irq=%s is not possible here; polling", want);
+}
+
+void sp_disconnect_interrupt(struct sp_adapter *ad)
+{
+    if (ad->irq_mode == SP_IRQ_MSI) {
+        pci_msi_disable(ad->pci);
+        msi_free(ad->irq_vector);
+    } else if (ad->irq_mode == SP_IRQ_INTX) {
+        irq_detach(ad->cfg.BusInterruptLevel, sp_isr, ad);
+    }
+    ad->irq_mode = SP_IRQ_POLL;
+}
+
+/* Polled adapters: give HwInterrupt its chance, as the ISR would. */
+void sp_poll_adapter(struct sp_adapter *ad)
+{
+    uint32_t f;
+
+    if (ad->irq_mode != SP_IRQ_POLL || !ad->hw.HwInterrupt || !ad->initialized)
+        return;
+    f = irq_save();
+    if (ad->hw.HwInterrupt(ad->devext)) {
+        ad->interrupts++;
+        ad->dpc_pending = true;
+    }
+    irq_restore(f);
+}
+
+/* ---- waiting ------------------------------------------------------------------ */
+
+static int poll_depth;
+
+/* One round of deferred work on every adapter. */
+void scsi_poll(void)
+{
+    poll_depth++;
+    for (int i = 0; i < sp_nadapters; i++) {
+        struct sp_adapter *ad = sp_adapters[i];
+        if (!ad->initialized)
+            continue;
+        sp_poll_adapter(ad);
+        sp_dpc(ad);
+    }
+    poll_depth--;
+    if (poll_depth == 0)
+        scsi_run_rescans();
+}
+
+static bool any_polled_busy(void)
+{
+    for (int i = 0; i < sp_nadapters; i++) {
+        struct sp_adapter *ad = sp_adapters[i];
+        if (ad->initialized && ad->irq_mode == SP_IRQ_POLL && ad->nactive)
+            return true;
+    }
+    return false;
+}
+
+static bool any_pending(void)
+{
+    for (int i = 0; i < sp_nadapters; i++)
+        if (sp_adapters[i]->dpc_pending)
+            return true;
+    return false;
+}
+
+/*
+ * Wait until something may have happened: an interrupt, or a short while
+ * when polling.  With nothing to do but wait for an interrupt the CPU halts
+ * (a periodic wake-up is armed by the time code when one exists).
+ */
+void scsi_wait_event(void)
+{
+    if (any_polled_busy()) {
+        pause();
+        return;
+    }
+    cli();
+    if (!any_pending())
+        cpu_idle();
+    sti();
+}
+
+bool scsi_wait_req(struct scsi_request *r)
+{
+    while (r->state != REQ_DONE && r->state != REQ_IDLE) {
+        scsi_poll();
+        if (r->state == REQ_DONE)
+            break;
+        scsi_wait_event();
+    }
+    return SRB_STATUS(r->srb.SrbStatus) == SRB_STATUS_SUCCESS;
+}

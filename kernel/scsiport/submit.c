@@ -1,0 +1,201 @@
+/*
+ * Requests entering the port: checked, handled here when only the port
+ * handles them (CLAIM, ATTACH, RELEASE, RELEASE_QUEUE, FLUSH_QUEUE,
+ * LOCK/UNLOCK, SHUTDOWN/FLUSH without CachesData), otherwise queued on their
+ * logical unit for HwStartIo.  A malformed SRB gets the SRB status NT would
+ * give it and never reaches the miniport.
+ */
+#include "port.h"
+#include "scsiport.h"
+#include "console.h"
+#include "string.h"
+
+void scsi_req_cdb(struct scsi_request *r, struct sp_lu *lu, const void *cdb, unsigned cdb_len,
+                  void *buf, uint32_t len, uint32_t flags, uint32_t timeout_s)
+{
+    PSCSI_REQUEST_BLOCK srb = &r->srb;
+
+    srb->Function = SRB_FUNCTION_EXECUTE_SCSI;
+    srb->PathId = lu->path;
+    srb->TargetId = lu->target;
+    srb->Lun = lu->lun;
+    srb->CdbLength = (UCHAR)cdb_len;
+    memset(srb->Cdb, 0, sizeof(srb->Cdb));
+    memcpy(srb->Cdb, cdb, MIN(cdb_len, sizeof(srb->Cdb)));
+    srb->DataBuffer = buf;
+    srb->DataTransferLength = len;
+    srb->SrbFlags = flags;
+    srb->TimeOutValue = timeout_s;
+    srb->SrbStatus = SRB_STATUS_PENDING;
+    srb->ScsiStatus = 0;
+    srb->QueueTag = SP_UNTAGGED;
+    srb->QueueAction = 0;
+    r->lu = lu;
+}
+
+/* The LU an SRB addresses, or the SRB status that says why there is none. */
+static UCHAR address_lu(struct scsi_request *r, struct sp_adapter *ad, struct sp_lu **out)
+{
+    PSCSI_REQUEST_BLOCK srb = &r->srb;
+    UCHAR buses = ad->cfg.NumberOfBuses ? ad->cfg.NumberOfBuses : 1;
+    struct sp_lu *lu;
+
+    if (srb->PathId >= buses)
+        return SRB_STATUS_INVALID_PATH_ID;
+    if (srb->TargetId >= ad->cfg.MaximumNumberOfTargets)
+        return SRB_STATUS_INVALID_TARGET_ID;
+    if (srb->Lun >= MAX(ad->cfg.MaximumNumberOfLogicalUnits, 1))
+        return SRB_STATUS_INVALID_LUN;
+    lu = sp_lu_find(ad, srb->PathId, srb->TargetId, srb->Lun);
+    if (!lu)
+        return SRB_STATUS_NO_DEVICE;
+    *out = lu;
+    return SRB_STATUS_SUCCESS;
+}
+
+/* The shape of an EXECUTE_SCSI / IO_CONTROL SRB; SUCCESS if acceptable. */
+static UCHAR check_shape(const SCSI_REQUEST_BLOCK *srb)
+{
+    ULONG dir = srb->SrbFlags & SRB_FLAGS_UNSPECIFIED_DIRECTION;
+
+    if (srb->Length != sizeof(SCSI_REQUEST_BLOCK))
+        return SRB_STATUS_BAD_SRB_BLOCK_LENGTH;
+    if (srb->TimeOutValue == 0)
+        return SRB_STATUS_INVALID_REQUEST;      /* no wait here is unbounded */
+    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI &&
+        (srb->CdbLength == 0 || srb->CdbLength > 16))
+        return SRB_STATUS_INVALID_REQUEST;
+    if ((srb->DataTransferLength == 0) != (dir == 0))
+        return SRB_STATUS_INVALID_REQUEST;
+    if (srb->DataTransferLength && !srb->DataBuffer)
+        return SRB_STATUS_INVALID_REQUEST;
+    if (srb->SenseInfoBufferLength && !srb->SenseInfoBuffer)
+        return SRB_STATUS_INVALID_REQUEST;
+    return SRB_STATUS_SUCCESS;
+}
+
+static void flush_queue(struct sp_lu *lu)
+{
+    struct scsi_request *q;
+
+    while ((q = lu->qhead) != NULL) {
+        lu->qhead = q->next;
+        q->next = NULL;
+        sp_complete_now(q, SRB_STATUS_REQUEST_FLUSHED);
+    }
+    lu->qtail = NULL;
+}
+
+/* Functions only the port handles.  Returns false if the miniport must see it. */
+static bool port_function(struct sp_adapter *ad, struct sp_lu *lu, struct scsi_request *r)
+{
+    switch (r->srb.Function) {
+    case SRB_FUNCTION_CLAIM_DEVICE:
+    case SRB_FUNCTION_ATTACH_DEVICE:
+        lu->claimed = true;
+        break;
+    case SRB_FUNCTION_RELEASE_DEVICE:
+    case SRB_FUNCTION_REMOVE_DEVICE:
+        lu->claimed = false;
+        break;
+    case SRB_FUNCTION_RELEASE_QUEUE:
+        lu->frozen = false;
+        break;
+    case SRB_FUNCTION_FLUSH_QUEUE:
+        flush_queue(lu);
+        lu->frozen = false;
+        break;
+    case SRB_FUNCTION_LOCK_QUEUE:
+        lu->locked = true;
+        break;
+    case SRB_FUNCTION_UNLOCK_QUEUE:
+        lu->locked = false;
+        break;
+    case SRB_FUNCTION_SHUTDOWN:
+    case SRB_FUNCTION_FLUSH:
+        if (ad->cfg.CachesData)
+            return false;
+        break;
+    default:
+        return false;
+    }
+    sp_complete_now(r, SRB_STATUS_SUCCESS);
+    sp_start_next(ad);
+    return true;
+}
+
+static bool miniport_function(UCHAR f)
+{
+    switch (f) {
+    case SRB_FUNCTION_EXECUTE_SCSI:
+    case SRB_FUNCTION_IO_CONTROL:
+    case SRB_FUNCTION_RECEIVE_EVENT:
+    case SRB_FUNCTION_SHUTDOWN:
+    case SRB_FUNCTION_FLUSH:
+    case SRB_FUNCTION_ABORT_COMMAND:
+    case SRB_FUNCTION_RELEASE_RECOVERY:
+    case SRB_FUNCTION_RESET_BUS:
+    case SRB_FUNCTION_RESET_DEVICE:
+    case SRB_FUNCTION_TERMINATE_IO:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Which adapter: the LU the submitter named, else the first adapter (tests). */
+static struct sp_adapter *req_adapter(struct scsi_request *r)
+{
+    return r->lu ? r->lu->ad : r->adapter;
+}
+
+void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
+{
+    struct sp_adapter *ad = req_adapter(r);
+    struct sp_lu *lu = NULL;
+    UCHAR st;
+
+    r->done = done;
+    r->ctx = ctx;
+    r->busy_retries = 0;
+    r->timed_out = false;
+    r->not_before_us = 0;
+    if (!ad || !ad->initialized || ad->quiesced) {
+        sp_complete_now(r, SRB_STATUS_NO_HBA);
+        return;
+    }
+    st = address_lu(r, ad, &lu);
+    if (st != SRB_STATUS_SUCCESS) {
+        sp_complete_now(r, st);
+        return;
+    }
+    r->lu = lu;
+    if (port_function(ad, lu, r))
+        return;
+    if (!miniport_function(r->srb.Function) || r->srb.Function == SRB_FUNCTION_WMI) {
+        sp_complete_now(r, SRB_STATUS_BAD_FUNCTION);
+        return;
+    }
+    if (r->srb.Function == SRB_FUNCTION_EXECUTE_SCSI || r->srb.Function == SRB_FUNCTION_IO_CONTROL) {
+        st = check_shape(&r->srb);
+        if (st != SRB_STATUS_SUCCESS) {
+            sp_complete_now(r, st);
+            return;
+        }
+    } else if (!r->srb.TimeOutValue) {
+        r->srb.TimeOutValue = 10;
+    }
+    if (r->srb.SrbFlags & SRB_FLAGS_IS_ACTIVE) {
+        sp_complete_now(r, SRB_STATUS_INVALID_REQUEST);
+        return;
+    }
+    lu_enqueue_tail(lu, r);
+    sp_start_next(ad);
+}
+
+UCHAR scsi_exec(struct scsi_request *r)
+{
+    scsi_submit(r, NULL, NULL);
+    scsi_wait_req(r);
+    return SRB_STATUS(r->srb.SrbStatus);
+}
