@@ -34,7 +34,16 @@ struct acpi_mcfg_info {
 };
 const struct acpi_mcfg_info *acpi_mcfg(void);
 
-/* From the FADT and the DSDT's \_S5 package; false if unavailable. */
+/* HPET register block (physical) from the HPET table; 0 if none. */
+uint64_t acpi_hpet_base(void);
+
+/* Print the RSDP, every table found, and what power-off/reset will use. */
+void acpi_dump(void);
+
+/*
+ * From the FADT and the DSDT's \_S5 package.  Each returns false at once if
+ * unavailable, or after a bounded wait if the machine did not go down.
+ */
 bool acpi_poweroff(void);
 bool acpi_reset(void);
 

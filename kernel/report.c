@@ -67,3 +67,8 @@ int test_failures(void)
 {
     return failed;
 }
+
+int test_count(void)
+{
+    return passed + failed + skipped;
+}

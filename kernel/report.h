@@ -17,5 +17,6 @@ void test_skip(const char *group, const char *fmt, ...) __printf(2, 3);
 bool test_check(bool ok, const char *group, const char *fmt, ...) __printf(3, 4);
 void test_summary(void);
 int test_failures(void);
+int test_count(void);           /* PASS, FAIL and SKIP lines printed so far */
 
 #endif

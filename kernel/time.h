@@ -14,7 +14,7 @@
 #include "types.h"
 
 void time_init(void);
-uint64_t time_us(void);         /* since boot, monotonic */
+uint64_t time_us(void);         /* since boot, monotonic, 64-bit: never wraps */
 uint64_t time_ms(void);
 uint64_t tsc_hz(void);          /* 0 without a TSC */
 void stall(uint32_t us);        /* busy-wait */
@@ -40,5 +40,15 @@ static inline bool deadline_passed(const struct deadline *d)
 
 /* Microseconds from kernel entry (boot_tsc) to now; 0 if unknown. */
 uint64_t time_since_entry_us(void);
+
+/*
+ * The clock counts from kernel entry with a TSC, from time_init without.
+ * time_init() runs from kmain; a clock read before it calibrates first, so
+ * a deadline is never stuck at 0.  The clock works with interrupts off.
+ */
+const char *time_source(void);          /* "TSC" or "PIT" */
+/* intr.c, at the end of intr_init: the PIT clock's IRQ 0 (no-op with a TSC). */
+void time_start_tick(void);
+uint32_t time_tick_count(void);         /* IRQ 0 ticks seen by the PIT clock */
 
 #endif
