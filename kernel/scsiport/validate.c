@@ -1,0 +1,131 @@
+/*
+ * ScsiPortValidateRange and the adapter's claims in the claimed-range table
+ * (ranges.h; DESIGN.md "The seed routines"; reference/scsiport-api.md 2.2).
+ *
+ * ValidateRange answers only inside HwFindAdapter: elsewhere it returns
+ * FALSE with one error line.  Inside, it says whether the range is valid
+ * and free of everybody else's claims; the adapter's own ranges (claimed
+ * when an earlier HwFindAdapter of the same adapter returned FOUND)
+ * validate.  A refusal for a conflict is an ordinary answer (a miniport
+ * probing its default addresses expects it) and is logged at debug level;
+ * a refusal for a malformed range (zero length, past the top of the space,
+ * a bus type this platform does not have) is the miniport's mistake and is
+ * logged as a warning.
+ */
+#include "port.h"
+#include "ranges.h"
+#include "console.h"
+
+/* The pure table numbers bus types as INTERFACE_TYPE does. */
+_Static_assert(RANGE_BUS_INTERNAL == (int)Internal && RANGE_BUS_ISA == (int)Isa &&
+               RANGE_BUS_EISA == (int)Eisa && RANGE_BUS_MCA == (int)MicroChannel &&
+               RANGE_BUS_PCI == (int)PCIBus, "RANGE_BUS_* must match INTERFACE_TYPE");
+
+/* "8" or "0x1000": small lengths read the same in any base. */
+static const char *fmt_len(char *buf, size_t size, uint64_t len)
+{
+    snprintf(buf, size, len < 10 ? "%llu" : "0x%llx", len);
+    return buf;
+}
+
+static void log_refusal(const struct sp_adapter *ad, const struct range_req *q,
+                        enum range_err e, const struct range *c)
+{
+    char len[24];
+
+    fmt_len(len, sizeof(len), q->len);
+    if (e == RANGE_E_CLAIMED)
+        pr_debug(ad->name, "ScsiPortValidateRange(%s 0x%llx+%s): held by %s (%s)",
+                 q->io ? "io" : "mem", q->start, len, c->owner_name, c->what);
+    else
+        pr_warn(ad->name, "ScsiPortValidateRange(%s 0x%llx+%s, %s bus %lu): %s",
+                q->io ? "io" : "mem", q->start, len, range_bus_name(q->bus_type),
+                (unsigned long)q->bus, range_strerror(e));
+}
+
+BOOLEAN NTAPI ScsiPortValidateRange(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
+                                    ULONG SystemIoBusNumber, SCSI_PHYSICAL_ADDRESS IoAddress,
+                                    ULONG NumberOfBytes, BOOLEAN InIoSpace)
+{
+    struct sp_adapter *ad = sp_adapter_from_ext(HwDeviceExtension, "ScsiPortValidateRange");
+    struct range_req q = { (int)BusType, SystemIoBusNumber, InIoSpace != FALSE,
+                           (uint64_t)IoAddress.QuadPart, NumberOfBytes };
+    const struct range *c = NULL;
+    enum range_err e;
+    char len[24];
+
+    if (!ad)
+        return FALSE;
+    if (!ad->in_find_adapter) {
+        pr_err(ad->name, "ScsiPortValidateRange(%s 0x%llx+%s) outside HwFindAdapter: refused",
+               q.io ? "io" : "mem", q.start, fmt_len(len, sizeof(len), q.len));
+        return FALSE;
+    }
+    e = range_test(ranges_table(), &q, ad, &c);
+    if (e != RANGE_OK)
+        log_refusal(ad, &q, e, c);
+    return e == RANGE_OK;
+}
+
+/* One AccessRanges entry: claim it for ad; false (logged) if refused. */
+static bool commit_range(struct sp_adapter *ad, unsigned i, const ACCESS_RANGE *a)
+{
+    struct range_req q = { (int)ad->cfg.AdapterInterfaceType, ad->cfg.SystemIoBusNumber,
+                           !a->RangeInMemory, (uint64_t)a->RangeStart.QuadPart,
+                           a->RangeLength };
+    const struct range *c = NULL;
+    char what[RANGE_WHAT_LEN], len[24];
+    enum range_err e;
+
+    snprintf(what, sizeof(what), "AccessRanges[%u]", i);
+    e = range_claim(ranges_table(), &q, ad, ad->name, what, &c);
+    if (e == RANGE_OK)
+        return true;
+    fmt_len(len, sizeof(len), q.len);
+    if (e == RANGE_E_CLAIMED)
+        pr_err(ad->name, "%s (%s 0x%llx+%s) overlaps %s's %s: adapter not started", what,
+               q.io ? "io" : "mem", q.start, len, c->owner_name, c->what);
+    else
+        pr_err(ad->name, "%s (%s 0x%llx+%s): %s: adapter not started", what,
+               q.io ? "io" : "mem", q.start, len, range_strerror(e));
+    return false;
+}
+
+/* AtdiskXxxClaimed set by the miniport on a block nobody else holds. */
+static bool commit_atdisk(struct sp_adapter *ad, bool primary)
+{
+    const struct range_req probe = { RANGE_BUS_ISA, 0, true, primary ? 0x1F0 : 0x170, 8 };
+
+    if (!(primary ? ad->cfg.AtdiskPrimaryClaimed : ad->cfg.AtdiskSecondaryClaimed))
+        return true;
+    if (!range_check(ranges_table(), &probe, ad))
+        return true;            /* someone else's: the port set the flag */
+    return ranges_claim_atdisk(ad, ad->name, primary);
+}
+
+bool sp_ranges_commit(struct sp_adapter *ad)
+{
+    ULONG n = ad->cfg.NumberOfAccessRanges;
+
+    if (n > SP_MAX_ACCESS_RANGES) {
+        pr_err(ad->name, "%lu AccessRanges reported, the port keeps %d: adapter not started",
+               n, SP_MAX_ACCESS_RANGES);
+        return false;
+    }
+    for (ULONG i = 0; i < n && ad->cfg.AccessRanges; i++) {
+        const ACCESS_RANGE *a = &(*ad->cfg.AccessRanges)[i];
+        if (a->RangeLength && !commit_range(ad, i, a))
+            goto release;
+    }
+    if (!commit_atdisk(ad, true) || !commit_atdisk(ad, false))
+        goto release;
+    return true;
+release:
+    sp_ranges_release(ad);
+    return false;
+}
+
+void sp_ranges_release(struct sp_adapter *ad)
+{
+    range_release_owner(ranges_table(), ad);
+}
