@@ -99,23 +99,33 @@ void console_write(const char *s, size_t n)
         console_putc(*s++);
 }
 
-/* Move whatever the UART holds into the ring, noting Ctrl-C. */
-static void uart_drain(void)
+/*
+ * Move what the UART holds into the ring, noting Ctrl-C.  While the ring is
+ * full, bytes stay in the UART (the sender is held back, nothing is lost),
+ * unless the caller only looks for Ctrl-C during a long operation: then
+ * type-ahead that does not fit is dropped so the ^C behind it is seen.
+ */
+static void uart_drain(bool drop_when_full)
 {
     if (!com_present)
         return;
     while (inb(com + UART_LSR) & LSR_DR) {
-        char c = (char)inb(com + UART_RBR);
+        bool full = rx_head - rx_tail >= sizeof(rx_ring);
+        char c;
+
+        if (full && !drop_when_full)
+            break;
+        c = (char)inb(com + UART_RBR);
         if (c == 0x03)
             rx_ctrl_c = true;
-        if (rx_head - rx_tail < sizeof(rx_ring))
+        if (!full)
             rx_ring[rx_head++ % sizeof(rx_ring)] = c;
     }
 }
 
 int console_getc(void)
 {
-    uart_drain();
+    uart_drain(false);
     if (rx_head == rx_tail)
         return -1;
     return (uint8_t)rx_ring[rx_tail++ % sizeof(rx_ring)];
@@ -125,7 +135,7 @@ bool console_interrupted(void)
 {
     bool hit;
 
-    uart_drain();
+    uart_drain(true);
     hit = rx_ctrl_c;
     rx_ctrl_c = false;
     if (hit)

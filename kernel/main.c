@@ -17,18 +17,7 @@
 #include "intr.h"
 #include "pci.h"
 #include "power.h"
-
-/* Transitional while the core lands piece by piece: a missing piece is skipped. */
-#define INIT_WEAK __attribute__((weak))
-void trap_init(void) INIT_WEAK;
-void pmem_init(const struct mb_info *mbi) INIT_WEAK;
-void vm_init(void) INIT_WEAK;
-void heap_init(void) INIT_WEAK;
-void acpi_init(void) INIT_WEAK;
-void time_init(void) INIT_WEAK;
-void intr_init(void) INIT_WEAK;
-void pci_init(void) INIT_WEAK;
-uint64_t time_since_entry_us(void) INIT_WEAK;
+#include "scsiport.h"
 
 static void apply_console_options(void)
 {
@@ -40,11 +29,22 @@ static void apply_console_options(void)
         pr_err("cmdline", "loglevel=%s: want 0 (errors) to 3 (debug)", v);
 }
 
+/* The time from kernel entry to here, when the CPU has a TSC to tell it. */
+static void ready_line(void)
+{
+    uint64_t us = time_since_entry_us();
+
+    if (us)
+        printf("ready in %u.%03u ms\n", (unsigned)(us / 1000), (unsigned)(us % 1000));
+    else
+        printf("ready\n");
+}
+
 void kmain(uint32_t magic, struct mb_info *mbi);
 
 void kmain(uint32_t magic, struct mb_info *mbi)
 {
-    console_init();                     /* COM1 115200 8N1 */
+    console_init();                 /* COM1 115200 8N1 */
     printf("\nata-scsi %s\n", KERNEL_VERSION);
     if (magic != MB_BOOT_MAGIC) {
         printf("boot: not loaded by a multiboot loader (magic %08x); stopping\n", magic);
@@ -52,20 +52,17 @@ void kmain(uint32_t magic, struct mb_info *mbi)
     }
     cmdline_init((mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");
     apply_console_options();
-    if (trap_init) trap_init();         /* IDT, fault reports, double-fault task */
-    if (pmem_init) pmem_init(mbi);      /* page allocator over the memory map */
-    if (vm_init) vm_init();             /* page tables, paging on, stack guard */
-    if (heap_init) heap_init();         /* kmalloc */
-    if (acpi_init) acpi_init();         /* RSDP, MADT, FADT, MCFG */
-    if (time_init) time_init();         /* TSC against the PIT */
-    if (intr_init) intr_init();         /* PIC, LAPIC, IOAPIC */
-    if (pci_init) pci_init();           /* every bus, device, function */
-    cmdline_report();                   /* unknown options, malformed words */
-    if (time_since_entry_us)
-        printf("ready in %u.%03u ms\n", (unsigned)(time_since_entry_us() / 1000),
-               (unsigned)(time_since_entry_us() % 1000));
-    else
-        printf("ready\n");
+    trap_init();                    /* IDT, fault reports, double-fault task */
+    pmem_init(mbi);                 /* page allocator over the memory map */
+    vm_init();                      /* page tables, paging on, stack guard */
+    heap_init();                    /* kmalloc */
+    acpi_init();                    /* RSDP, MADT, FADT, MCFG */
+    time_init();                    /* TSC against the PIT */
+    intr_init();                    /* PIC, LAPIC, IOAPIC */
+    pci_init();                     /* every bus, device, function */
+    scsiport_init();                /* every miniport: find, initialise, scan */
+    cmdline_report();               /* unknown options, malformed words */
+    ready_line();                   /* time from entry to here */
 
     if (cmdline_script())
         shell_run_script(cmdline_script());
