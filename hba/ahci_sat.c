@@ -1,0 +1,886 @@
+/*
+ * SCSI to ATA Translation (T10 SAT-3) for ATA disks behind the AHCI
+ * miniport: CDB -> ATA task file or emulated reply, ATA registers -> sense.
+ * Pure functions over plain structures (ahci_sat.h); compiled into the
+ * miniport and, for tests, on the host (tests/unit/test_ahci_sat.c).
+ *
+ * Choices where SAT leaves room or QEMU forces one:
+ *  - An ATA read, write or verify at an address already checked to be in
+ *    range that the device aborts (ERR with ABRT and no other cause bit)
+ *    is a medium error: the device could not move that data.  QEMU reports
+ *    every host I/O error this way, and a retried ABORTED COMMAND would
+ *    hide an unreadable sector from the disk layer.
+ *  - Underruns are the caller's business: a reply is cut to the CDB's
+ *    allocation length here and to DataTransferLength by the caller.
+ *  - No MODE SELECT, no UNMAP/WRITE SAME: they get INVALID COMMAND
+ *    OPERATION CODE like every other opcode not listed in sat_translate.
+ */
+#include "scsi.h"
+#include "ahci_sat.h"
+
+#define SAT_VENDOR                  "ATA     "   /* SAT-3 6.4.2: T10 vendor id of ATA devices */
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+ULONG sat_be32(const UCHAR *p)
+{
+    return (ULONG)p[0] << 24 | (ULONG)p[1] << 16 | (ULONG)p[2] << 8 | p[3];
+}
+
+ULONGLONG sat_be64(const UCHAR *p)
+{
+    return (ULONGLONG)sat_be32(p) << 32 | sat_be32(p + 4);
+}
+
+static ULONG be16(const UCHAR *p)
+{
+    return (ULONG)p[0] << 8 | p[1];
+}
+
+static void put_be16(UCHAR *p, ULONG v)
+{
+    p[0] = (UCHAR)(v >> 8);
+    p[1] = (UCHAR)v;
+}
+
+static void put_be32(UCHAR *p, ULONG v)
+{
+    p[0] = (UCHAR)(v >> 24);
+    p[1] = (UCHAR)(v >> 16);
+    p[2] = (UCHAR)(v >> 8);
+    p[3] = (UCHAR)v;
+}
+
+static void put_be64(UCHAR *p, ULONGLONG v)
+{
+    put_be32(p, (ULONG)(v >> 32));
+    put_be32(p + 4, (ULONG)v);
+}
+
+static ULONG min_ul(ULONG a, ULONG b)
+{
+    return a < b ? a : b;
+}
+
+static ULONGLONG id_u64(const USHORT *id, unsigned w)
+{
+    return (ULONGLONG)id[w] | (ULONGLONG)id[w + 1] << 16 | (ULONGLONG)id[w + 2] << 32 |
+           (ULONGLONG)id[w + 3] << 48;
+}
+
+/* IDENTIFY strings: two characters per word, first one in the high byte. */
+static void id_chars(const USHORT *id, unsigned word, unsigned chars, UCHAR *out)
+{
+    for (unsigned i = 0; i < chars; i++) {
+        USHORT w = id[word + i / 2];
+        UCHAR c = (UCHAR)((i & 1) ? w : w >> 8);
+        out[i] = (c >= 0x20 && c < 0x7F) ? c : ' ';
+    }
+}
+
+void sat_id_string(const USHORT *id, unsigned word, unsigned chars, char *out)
+{
+    unsigned n = chars;
+
+    id_chars(id, word, chars, (UCHAR *)out);
+    while (n && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+}
+
+/* A word is valid when bit 15 is 0 and bit 14 is 1 (ACS-3 7.12.7). */
+static BOOLEAN id_word_valid(USHORT w)
+{
+    return (w & 0xC000) == 0x4000;
+}
+
+BOOLEAN sat_disk_init(struct sat_disk *d, const USHORT *id, BOOLEAN hba_ncq)
+{
+    USHORT ss = id[ID_SECTOR_SIZE];
+
+    memset(d, 0, sizeof(*d));
+    d->id = id;
+    if (!(id[ID_CAPABILITIES] & ID_CAP_LBA))
+        return FALSE;
+    d->lba48 = (id[ID_CMDSET_83] & ID_83_LBA48) && (id[ID_CMDSET_86] & ID_83_LBA48);
+    d->sectors = d->lba48 ? id_u64(id, ID_LBA48_SECTORS) & 0xFFFFFFFFFFFFull :
+                            (ULONGLONG)id[ID_LBA28_SECTORS] | (ULONGLONG)id[ID_LBA28_SECTORS + 1] << 16;
+    d->sector_size = ATA_SECTOR_SIZE;
+    if ((ss & ID_SS_VALID_MASK) == ID_SS_VALID) {
+        if (ss & ID_SS_LONG_LOGICAL) {
+            ULONG words = (ULONG)id[ID_LOGICAL_SIZE] | (ULONG)id[ID_LOGICAL_SIZE + 1] << 16;
+            if (words >= 256 && words <= 32768 && !(words & (words - 1)))
+                d->sector_size = words * 2;
+        }
+        if (ss & ID_SS_MULTIPLE)
+            d->phys_exp = (UCHAR)(ss & 0x0F);
+    }
+    if (id_word_valid(id[ID_ALIGNMENT]))
+        d->lowest_aligned = id[ID_ALIGNMENT] & 0x3FFF;
+    d->ncq = hba_ncq && d->lba48 && (id[ID_SATA_CAP] & ID_SATA_CAP_NCQ) &&
+             id[ID_SATA_CAP] != 0xFFFF;
+    d->queue_depth = d->ncq ? (UCHAR)((id[ID_QUEUE_DEPTH] & 0x1F) + 1) : 1;
+    if (d->ncq && d->queue_depth < 2)
+        d->ncq = FALSE;
+    d->fua = d->lba48 && (d->ncq || (id_word_valid(id[ID_CMDSET_87]) &&
+                                     (id[ID_CMDSET_87] & ID_84_FUA_EXT)));
+    d->write_cache = (id[ID_CMDSET_85] & ID_82_WRITE_CACHE) != 0;
+    d->read_ahead = (id[ID_CMDSET_85] & ID_82_LOOK_AHEAD) != 0;
+    d->removable = (id[ID_CONFIG] & ID_CONFIG_REMOVABLE) != 0;
+    return d->sectors != 0;
+}
+
+/* ---- results ---------------------------------------------------------------------- */
+
+static void xl_reply(struct sat_xlat *x, ULONG built, ULONG alloc)
+{
+    x->kind = SAT_REPLY;
+    x->reply_len = min_ul(built, alloc);
+}
+
+static void xl_check(struct sat_xlat *x, UCHAR key, UCHAR asc, UCHAR ascq)
+{
+    x->kind = SAT_CHECK;
+    x->sense.key = key;
+    x->sense.asc = asc;
+    x->sense.ascq = ascq;
+}
+
+static void xl_invalid_field(struct sat_xlat *x)
+{
+    xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_CDB, 0);
+}
+
+static void xl_ata(struct sat_xlat *x)
+{
+    x->kind = SAT_ATA;
+}
+
+ULONG sat_fixed_sense(const struct sat_sense *s, UCHAR *buf, ULONG len)
+{
+    UCHAR sense[SENSE_BUFFER_SIZE];
+    ULONG n = min_ul(len, sizeof(sense));
+
+    memset(sense, 0, sizeof(sense));
+    sense[0] = 0x70;                            /* current error, fixed format */
+    sense[2] = s->key & 0x0F;
+    sense[7] = SENSE_BUFFER_SIZE - 8;           /* additional sense length */
+    sense[12] = s->asc;
+    sense[13] = s->ascq;
+    memcpy(buf, sense, n);
+    return n;
+}
+
+/* ---- ATA status -> sense ---------------------------------------------------------- */
+
+static BOOLEAN cmd_reads(UCHAR c)
+{
+    return c == ATA_CMD_READ_DMA_EXT || c == ATA_CMD_READ_DMA || c == ATA_CMD_READ_FPDMA_QUEUED ||
+           c == ATA_CMD_READ_VERIFY_EXT || c == ATA_CMD_READ_VERIFY;
+}
+
+static BOOLEAN cmd_writes(UCHAR c)
+{
+    return c == ATA_CMD_WRITE_DMA_EXT || c == ATA_CMD_WRITE_DMA ||
+           c == ATA_CMD_WRITE_DMA_FUA_EXT || c == ATA_CMD_WRITE_FPDMA_QUEUED;
+}
+
+/* SAT-3 table 11-ish, in priority order: the first cause bit set decides. */
+void sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error, struct sat_sense *s)
+{
+    s->ascq = 0;
+    if (status & ATA_STS_DF) {
+        s->key = SCSI_SENSE_HARDWARE_ERROR;
+        s->asc = 0x44;                          /* INTERNAL TARGET FAILURE */
+    } else if (!(status & ATA_STS_ERR)) {
+        s->key = SCSI_SENSE_ABORTED_COMMAND;    /* failed without saying why */
+        s->asc = 0;
+    } else if (error & ATA_ERR_ICRC) {
+        s->key = SCSI_SENSE_ABORTED_COMMAND;
+        s->asc = 0x47;                          /* INFORMATION UNIT iuCRC ERROR DETECTED */
+        s->ascq = 0x03;
+    } else if (error & ATA_ERR_UNC) {
+        s->key = SCSI_SENSE_MEDIUM_ERROR;
+        s->asc = cmd_writes(command) ? SCSI_ADSENSE_WRITE_ERROR : 0x11;  /* UNRECOVERED READ ERROR */
+    } else if (error & ATA_ERR_IDNF) {
+        s->key = SCSI_SENSE_ILLEGAL_REQUEST;
+        s->asc = SCSI_ADSENSE_ILLEGAL_BLOCK;    /* LBA OUT OF RANGE */
+    } else if (error & ATA_ERR_MC) {
+        s->key = SCSI_SENSE_UNIT_ATTENTION;
+        s->asc = SCSI_ADSENSE_MEDIUM_CHANGED;
+    } else if (error & ATA_ERR_MCR) {
+        s->key = SCSI_SENSE_UNIT_ATTENTION;
+        s->asc = SCSI_ADSENSE_OPERATOR_REQUEST;
+        s->ascq = 0x01;                         /* MEDIUM REMOVAL REQUEST */
+    } else if (error & ATA_ERR_NM) {
+        s->key = SCSI_SENSE_NOT_READY;
+        s->asc = SCSI_ADSENSE_NO_MEDIA_IN_DEVICE;
+    } else if ((error & ATA_ERR_ABRT) && (cmd_reads(command) || cmd_writes(command))) {
+        s->key = SCSI_SENSE_MEDIUM_ERROR;       /* see the head comment */
+        s->asc = cmd_writes(command) ? SCSI_ADSENSE_WRITE_ERROR : 0x11;
+    } else {
+        s->key = SCSI_SENSE_ABORTED_COMMAND;
+        s->asc = 0;
+    }
+}
+
+ULONG sat_passthru_sense(const struct ata_result *r, BOOLEAN extend, BOOLEAN error,
+                         UCHAR command, UCHAR *buf, ULONG len)
+{
+    UCHAR sense[8 + 2 + SAT_DESC_ATA_STATUS_LEN];
+    struct sat_sense s = { SCSI_SENSE_RECOVERED_ERROR, 0x00, 0x1D };  /* ATA PT INFO AVAILABLE */
+    UCHAR *d = sense + 8;
+
+    if (error)
+        sat_ata_error_sense(command, r->status, r->error, &s);
+    memset(sense, 0, sizeof(sense));
+    sense[0] = 0x72;                            /* current error, descriptor format */
+    sense[1] = s.key;
+    sense[2] = s.asc;
+    sense[3] = s.ascq;
+    sense[7] = 2 + SAT_DESC_ATA_STATUS_LEN;
+    d[0] = SAT_DESC_ATA_STATUS;
+    d[1] = SAT_DESC_ATA_STATUS_LEN;
+    d[2] = extend ? 1 : 0;
+    d[3] = r->error;
+    d[4] = (UCHAR)(r->count >> 8);
+    d[5] = (UCHAR)r->count;
+    d[6] = (UCHAR)(r->lba >> 24);
+    d[7] = (UCHAR)r->lba;
+    d[8] = (UCHAR)(r->lba >> 32);
+    d[9] = (UCHAR)(r->lba >> 8);
+    d[10] = (UCHAR)(r->lba >> 40);
+    d[11] = (UCHAR)(r->lba >> 16);
+    d[12] = r->device;
+    d[13] = r->status;
+    len = min_ul(len, sizeof(sense));
+    memcpy(buf, sense, len);
+    return len;
+}
+
+/* ---- task files ------------------------------------------------------------------- */
+
+void sat_tf_to_fis(const struct ata_tf *tf, UCHAR tag, UCHAR fis[20])
+{
+    memset(fis, 0, 20);
+    fis[0] = 0x27;                              /* Register H2D */
+    fis[1] = 0x80;                              /* C: command register update */
+    fis[2] = tf->command;
+    fis[3] = tf->features;
+    fis[4] = (UCHAR)tf->lba;
+    fis[5] = (UCHAR)(tf->lba >> 8);
+    fis[6] = (UCHAR)(tf->lba >> 16);
+    fis[7] = tf->device;
+    fis[12] = (UCHAR)tf->count;
+    fis[15] = tf->control;
+    if (tf->flags & (ATA_TF_LBA48 | ATA_TF_NCQ)) {
+        fis[8] = (UCHAR)(tf->lba >> 24);
+        fis[9] = (UCHAR)(tf->lba >> 32);
+        fis[10] = (UCHAR)(tf->lba >> 40);
+        fis[11] = tf->features_exp;
+        fis[13] = (UCHAR)(tf->count >> 8);
+    } else {
+        fis[7] = (UCHAR)(tf->device | ((tf->lba >> 24) & 0x0F));    /* LBA 27:24 */
+    }
+    if (tf->flags & ATA_TF_NCQ)
+        fis[12] = (UCHAR)((tag & 0x1F) << ATA_NCQ_TAG_SHIFT);
+}
+
+void sat_tf_identify(struct ata_tf *tf, BOOLEAN packet)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->command = packet ? ATA_CMD_IDENTIFY_PACKET : ATA_CMD_IDENTIFY;
+    tf->flags = ATA_TF_DATA_IN;
+    tf->bytes = ATA_IDENTIFY_WORDS * 2;
+}
+
+void sat_tf_read_log(struct ata_tf *tf, UCHAR log, ULONG bytes)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->command = ATA_CMD_READ_LOG_EXT;
+    tf->lba = log;                              /* LBA 7:0 log address, 47:32 page */
+    tf->count = (USHORT)(bytes / ATA_SECTOR_SIZE);
+    tf->flags = ATA_TF_LBA48 | ATA_TF_DATA_IN;
+    tf->bytes = bytes;
+}
+
+void sat_tf_flush(struct ata_tf *tf, BOOLEAN lba48)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->command = lba48 ? ATA_CMD_FLUSH_CACHE_EXT : ATA_CMD_FLUSH_CACHE;
+    tf->flags = lba48 ? ATA_TF_LBA48 : 0;
+}
+
+/* ---- READ / WRITE / VERIFY ---------------------------------------------------------- */
+
+struct rw {
+    ULONGLONG lba;
+    ULONG count;                    /* blocks */
+    BOOLEAN fua;
+};
+
+/* LBA, count and FUA of READ/WRITE/VERIFY(6/10/12/16); FALSE if not one of those. */
+static BOOLEAN rw_fields(const UCHAR *cdb, UCHAR len, struct rw *rw)
+{
+    rw->fua = FALSE;
+    switch (cdb[0]) {
+    case SCSIOP_READ6:
+    case SCSIOP_WRITE6:
+        rw->lba = ((ULONG)(cdb[1] & 0x1F) << 16) | be16(cdb + 2);
+        rw->count = cdb[4] ? cdb[4] : 256;
+        return len >= 6;
+    case SCSIOP_READ:
+    case SCSIOP_WRITE:
+    case SCSIOP_VERIFY:
+        rw->lba = sat_be32(cdb + 2);
+        rw->count = be16(cdb + 7);
+        break;
+    case SCSIOP_READ12:
+    case SCSIOP_WRITE12:
+    case SCSIOP_VERIFY12:
+        rw->lba = sat_be32(cdb + 2);
+        rw->count = sat_be32(cdb + 6);
+        if (len < 12)
+            return FALSE;
+        break;
+    case SCSIOP_READ16:
+    case SCSIOP_WRITE16:
+    case SCSIOP_VERIFY16:
+        rw->lba = sat_be64(cdb + 2);
+        rw->count = sat_be32(cdb + 10);
+        if (len < 16)
+            return FALSE;
+        break;
+    default:
+        return FALSE;
+    }
+    rw->fua = (cdb[1] & 0x08) != 0;
+    return len >= 10;
+}
+
+static BOOLEAN op_is_write(UCHAR op)
+{
+    return op == SCSIOP_WRITE6 || op == SCSIOP_WRITE || op == SCSIOP_WRITE12 ||
+           op == SCSIOP_WRITE16;
+}
+
+static BOOLEAN op_is_verify(UCHAR op)
+{
+    return op == SCSIOP_VERIFY || op == SCSIOP_VERIFY12 || op == SCSIOP_VERIFY16;
+}
+
+static void rw_taskfile(const struct sat_disk *d, UCHAR op, const struct rw *rw,
+                        struct ata_tf *tf)
+{
+    BOOLEAN write = op_is_write(op);
+
+    memset(tf, 0, sizeof(*tf));
+    tf->lba = rw->lba;
+    tf->device = ATA_DEV_LBA;
+    tf->flags = d->lba48 ? ATA_TF_LBA48 : 0;
+    if (op_is_verify(op)) {
+        tf->command = d->lba48 ? ATA_CMD_READ_VERIFY_EXT : ATA_CMD_READ_VERIFY;
+        tf->count = (USHORT)rw->count;          /* 65536 wraps to 0, as ATA wants */
+        return;
+    }
+    tf->bytes = rw->count * d->sector_size;
+    tf->flags |= write ? ATA_TF_DATA_OUT : ATA_TF_DATA_IN;
+    if (d->ncq) {
+        tf->command = write ? ATA_CMD_WRITE_FPDMA_QUEUED : ATA_CMD_READ_FPDMA_QUEUED;
+        tf->features = (UCHAR)rw->count;        /* NCQ: the sector count is in Features */
+        tf->features_exp = (UCHAR)(rw->count >> 8);
+        tf->device = (UCHAR)(ATA_DEV_LBA | (rw->fua && write ? ATA_DEV_FUA : 0));
+        tf->flags |= ATA_TF_NCQ;
+        return;
+    }
+    tf->count = (USHORT)rw->count;
+    if (!d->lba48)
+        tf->command = write ? ATA_CMD_WRITE_DMA : ATA_CMD_READ_DMA;
+    else if (write && rw->fua)
+        tf->command = ATA_CMD_WRITE_DMA_FUA_EXT;
+    else
+        tf->command = write ? ATA_CMD_WRITE_DMA_EXT : ATA_CMD_READ_DMA_EXT;
+}
+
+static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG data_len,
+                   struct sat_xlat *x)
+{
+    struct rw rw;
+    ULONG max = d->lba48 ? SAT_MAX_SECTORS : ATA_MAX_SECTORS_LBA28;
+
+    if (!rw_fields(cdb, len, &rw)) {
+        xl_invalid_field(x);
+        return;
+    }
+    if (rw.lba > d->sectors || rw.count > d->sectors - rw.lba) {
+        xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK, 0);
+        return;
+    }
+    if (rw.count == 0) {                        /* no blocks: nothing to do (SBC) */
+        xl_reply(x, 0, 0);
+        return;
+    }
+    if (op_is_verify(cdb[0]) && (cdb[1] & 0x06)) {
+        xl_invalid_field(x);                    /* BYTCHK: no compare here */
+        return;
+    }
+    if (rw.count > max || (rw.fua && op_is_write(cdb[0]) && !d->fua) ||
+        (!op_is_verify(cdb[0]) && data_len < rw.count * d->sector_size)) {
+        xl_invalid_field(x);
+        return;
+    }
+    if (!d->lba48 && rw.lba + rw.count - 1 > ATA_MAX_LBA28) {
+        xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK, 0);
+        return;
+    }
+    rw_taskfile(d, cdb[0], &rw, &x->tf);
+    xl_ata(x);
+}
+
+/* ---- INQUIRY -------------------------------------------------------------------- */
+
+static ULONG inquiry_std(const struct sat_disk *d, UCHAR *r)
+{
+    memset(r, 0, 36);
+    r[0] = DIRECT_ACCESS_DEVICE;
+    r[1] = d->removable ? 0x80 : 0;
+    r[2] = 0x05;                                /* SPC-3 */
+    r[3] = 0x02;                                /* response data format 2 */
+    r[4] = 36 - 5;
+    r[7] = d->ncq ? 0x02 : 0;                   /* CMDQUE */
+    memcpy(r + 8, SAT_VENDOR, 8);
+    id_chars(d->id, ID_MODEL, 16, r + 16);
+    /* Revision: the last four firmware characters, or the first four if those are blank. */
+    id_chars(d->id, ID_FW_REV + 2, 4, r + 32);
+    if (!memcmp(r + 32, "    ", 4))
+        id_chars(d->id, ID_FW_REV, 4, r + 32);
+    return 36;
+}
+
+static ULONG vpd_header(UCHAR *r, UCHAR page, ULONG len)
+{
+    r[0] = DIRECT_ACCESS_DEVICE;
+    r[1] = page;
+    put_be16(r + 2, len);
+    return 4 + len;
+}
+
+static ULONG vpd_supported(UCHAR *r)
+{
+    static const UCHAR pages[] = { 0x00, 0x80, 0x83, 0x89, 0xB0, 0xB1 };
+
+    memcpy(r + 4, pages, sizeof(pages));
+    return vpd_header(r, 0x00, sizeof(pages));
+}
+
+static ULONG vpd_serial(const struct sat_disk *d, UCHAR *r)
+{
+    id_chars(d->id, ID_SERIAL, ID_SERIAL_LEN, r + 4);
+    return vpd_header(r, 0x80, ID_SERIAL_LEN);
+}
+
+/* Device identification: the NAA WWN when the disk has one, and the T10 vendor id. */
+static ULONG vpd_devid(const struct sat_disk *d, UCHAR *r)
+{
+    const USHORT *id = d->id;
+    UCHAR *p = r + 4;
+
+    if (id_word_valid(id[ID_CMDSET_87]) && (id[ID_CMDSET_87] & ID_84_WWN)) {
+        p[0] = 0x01;                            /* binary */
+        p[1] = 0x03;                            /* NAA, associated with the LU */
+        p[3] = 8;
+        for (int i = 0; i < 4; i++)
+            put_be16(p + 4 + 2 * i, id[ID_WWN + i]);
+        p += 12;
+    }
+    p[0] = 0x02;                                /* ASCII */
+    p[1] = 0x01;                                /* T10 vendor identification */
+    p[3] = 8 + ID_MODEL_LEN + ID_SERIAL_LEN;
+    memcpy(p + 4, SAT_VENDOR, 8);
+    id_chars(id, ID_MODEL, ID_MODEL_LEN, p + 12);
+    id_chars(id, ID_SERIAL, ID_SERIAL_LEN, p + 12 + ID_MODEL_LEN);
+    p += 4 + p[3];
+    return vpd_header(r, 0x83, (ULONG)(p - r - 4));
+}
+
+/* ATA Information (SAT-3 12.4.2): the SATL, the signature, IDENTIFY data. */
+static ULONG vpd_ata_info(const struct sat_disk *d, UCHAR *r)
+{
+    UCHAR *sig = r + 36;
+
+    memset(r + 4, 0, 568);
+    memcpy(r + 8, "ATA-SCSI", 8);               /* SAT vendor: this translation layer */
+    memcpy(r + 16, "AHCI miniport   ", 16);
+    memcpy(r + 32, "1.0 ", 4);
+    sig[0] = 0x34;                              /* D2H register FIS with the ATA signature */
+    sig[4] = 0x01;                              /* LBA low */
+    sig[12] = 0x01;                             /* count */
+    r[56] = ATA_CMD_IDENTIFY;
+    for (int i = 0; i < ATA_IDENTIFY_WORDS; i++) {  /* little-endian, as the device sent it */
+        r[60 + 2 * i] = (UCHAR)d->id[i];
+        r[61 + 2 * i] = (UCHAR)(d->id[i] >> 8);
+    }
+    return vpd_header(r, 0x89, 568);
+}
+
+static ULONG vpd_block_limits(const struct sat_disk *d, UCHAR *r)
+{
+    memset(r + 4, 0, 0x3C);
+    put_be16(r + 6, 1u << d->phys_exp);         /* optimal transfer length granularity */
+    put_be32(r + 8, d->lba48 ? SAT_MAX_SECTORS - 1 : ATA_MAX_SECTORS_LBA28);
+    return vpd_header(r, 0xB0, 0x3C);
+}
+
+static ULONG vpd_characteristics(const struct sat_disk *d, UCHAR *r)
+{
+    memset(r + 4, 0, 0x3C);
+    put_be16(r + 4, d->id[ID_ROTATION_RATE]);
+    r[7] = (UCHAR)(d->id[ID_FORM_FACTOR] & 0x0F);
+    return vpd_header(r, 0xB1, 0x3C);
+}
+
+static void sat_inquiry(const struct sat_disk *d, const UCHAR *cdb, UCHAR *r, struct sat_xlat *x)
+{
+    ULONG alloc = be16(cdb + 3), n;
+
+    if (cdb[1] & 0x02) {                        /* CMDDT: obsolete */
+        xl_invalid_field(x);
+        return;
+    }
+    if (!(cdb[1] & CDB_INQUIRY_EVPD)) {
+        if (cdb[2]) {
+            xl_invalid_field(x);
+            return;
+        }
+        xl_reply(x, inquiry_std(d, r), alloc);
+        return;
+    }
+    switch (cdb[2]) {
+    case 0x00: n = vpd_supported(r); break;
+    case 0x80: n = vpd_serial(d, r); break;
+    case 0x83: n = vpd_devid(d, r); break;
+    case 0x89: n = vpd_ata_info(d, r); break;
+    case 0xB0: n = vpd_block_limits(d, r); break;
+    case 0xB1: n = vpd_characteristics(d, r); break;
+    default:
+        xl_invalid_field(x);
+        return;
+    }
+    xl_reply(x, n, alloc);
+}
+
+/* ---- READ CAPACITY, MODE SENSE, REQUEST SENSE, REPORT LUNS ------------------------------- */
+
+static void sat_read_capacity10(const struct sat_disk *d, UCHAR *r, struct sat_xlat *x)
+{
+    ULONGLONG last = d->sectors - 1;
+
+    put_be32(r, last > 0xFFFFFFFFull ? 0xFFFFFFFFu : (ULONG)last);
+    put_be32(r + 4, d->sector_size);
+    xl_reply(x, 8, 8);
+}
+
+static void sat_read_capacity16(const struct sat_disk *d, const UCHAR *cdb, UCHAR *r,
+                                struct sat_xlat *x)
+{
+    if ((cdb[1] & 0x1F) != SERVICE_ACTION_READ_CAPACITY16) {
+        xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_COMMAND, 0);
+        return;
+    }
+    memset(r, 0, 32);
+    put_be64(r, d->sectors - 1);
+    put_be32(r + 8, d->sector_size);
+    r[13] = d->phys_exp;                        /* logical blocks per physical block exponent */
+    put_be16(r + 14, d->lowest_aligned);
+    xl_reply(x, 32, sat_be32(cdb + 10));
+}
+
+/* Caching mode page (SBC-3 6.4.5): WCE and DRA from IDENTIFY. */
+static ULONG page_caching(const struct sat_disk *d, UCHAR pc, UCHAR *p)
+{
+    memset(p, 0, 20);
+    p[0] = MODE_PAGE_CACHING;
+    p[1] = 18;
+    if (pc == 1)                                /* changeable: nothing (no MODE SELECT) */
+        return 20;
+    p[2] = d->write_cache ? 0x04 : 0;           /* WCE */
+    p[12] = d->read_ahead ? 0 : 0x20;           /* DRA */
+    return 20;
+}
+
+static ULONG page_control(UCHAR pc, UCHAR *p)
+{
+    memset(p, 0, 12);
+    p[0] = MODE_PAGE_CONTROL;
+    p[1] = 10;
+    if (pc != 1)
+        p[3] = 0x10;                            /* queue algorithm: unrestricted */
+    put_be16(p + 8, 0xFFFF);                    /* busy timeout period: unlimited */
+    return 12;
+}
+
+static ULONG page_recovery(UCHAR pc, UCHAR *p)
+{
+    memset(p, 0, 12);
+    p[0] = MODE_PAGE_ERROR_RECOVERY;
+    p[1] = 10;
+    if (pc != 1)
+        p[2] = 0x80;                            /* AWRE: the disk reallocates on its own */
+    return 12;
+}
+
+/* The pages asked for, after a header of hdr bytes and a block descriptor; 0 if unknown. */
+static ULONG mode_pages(const struct sat_disk *d, UCHAR page, UCHAR pc, UCHAR *p)
+{
+    ULONG n = 0;
+
+    if (page == MODE_PAGE_ERROR_RECOVERY || page == MODE_SENSE_RETURN_ALL)
+        n += page_recovery(pc, p + n);
+    if (page == MODE_PAGE_CACHING || page == MODE_SENSE_RETURN_ALL)
+        n += page_caching(d, pc, p + n);
+    if (page == MODE_PAGE_CONTROL || page == MODE_SENSE_RETURN_ALL)
+        n += page_control(pc, p + n);
+    return n;
+}
+
+static void block_descriptor(const struct sat_disk *d, UCHAR *b)
+{
+    ULONGLONG blocks = d->sectors > 0xFFFFFF ? 0xFFFFFF : d->sectors;
+
+    memset(b, 0, 8);
+    b[1] = (UCHAR)(blocks >> 16);
+    b[2] = (UCHAR)(blocks >> 8);
+    b[3] = (UCHAR)blocks;
+    b[5] = (UCHAR)(d->sector_size >> 16);
+    b[6] = (UCHAR)(d->sector_size >> 8);
+    b[7] = (UCHAR)d->sector_size;
+}
+
+static void sat_mode_sense(const struct sat_disk *d, const UCHAR *cdb, UCHAR *r,
+                           struct sat_xlat *x)
+{
+    BOOLEAN ten = cdb[0] == SCSIOP_MODE_SENSE10;
+    ULONG hdr = ten ? MODE_HEADER_LENGTH10 : MODE_HEADER_LENGTH;
+    ULONG bd = (cdb[1] & 0x08) ? 0 : MODE_BLOCK_DESC_LENGTH;     /* DBD */
+    UCHAR page = cdb[2] & 0x3F, pc = cdb[2] >> 6, sub = cdb[3];
+    ULONG n, alloc = ten ? be16(cdb + 7) : cdb[4];
+
+    if (pc == 3) {
+        xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, 0x39, 0);   /* SAVING PARAMETERS NOT SUPPORTED */
+        return;
+    }
+    if (sub && !(sub == 0xFF && page == MODE_SENSE_RETURN_ALL)) {
+        xl_invalid_field(x);
+        return;
+    }
+    memset(r, 0, hdr + bd);
+    n = mode_pages(d, page, pc, r + hdr + bd);
+    if (!n) {
+        xl_invalid_field(x);
+        return;
+    }
+    if (bd)
+        block_descriptor(d, r + hdr);
+    n += hdr + bd;
+    if (ten) {
+        put_be16(r, n - 2);
+        r[3] = d->fua ? MODE_DSP_FUA_SUPPORTED : 0;
+        put_be16(r + 6, bd);
+    } else {
+        r[0] = (UCHAR)(n - 1);
+        r[2] = d->fua ? MODE_DSP_FUA_SUPPORTED : 0;
+        r[3] = (UCHAR)bd;
+    }
+    xl_reply(x, n, alloc);
+}
+
+/* No sense is held (autosense returns it with the failing command): NO SENSE. */
+static void sat_request_sense(const UCHAR *cdb, UCHAR *r, struct sat_xlat *x)
+{
+    struct sat_sense none = { SCSI_SENSE_NO_SENSE, 0, 0 };
+
+    if (cdb[1] & 0x01) {                        /* DESC: descriptor format */
+        memset(r, 0, 8);
+        r[0] = 0x72;
+        xl_reply(x, 8, cdb[4]);
+        return;
+    }
+    xl_reply(x, sat_fixed_sense(&none, r, SENSE_BUFFER_SIZE), cdb[4]);
+}
+
+static void sat_report_luns(const UCHAR *cdb, UCHAR *r, struct sat_xlat *x)
+{
+    memset(r, 0, 16);
+    put_be32(r, 8);                             /* one LUN: 0 */
+    xl_reply(x, 16, sat_be32(cdb + 6));
+}
+
+/* START STOP UNIT: START -> IDLE IMMEDIATE, STOP -> STANDBY IMMEDIATE (SAT-3 9.11). */
+static void sat_start_stop(const UCHAR *cdb, struct sat_xlat *x)
+{
+    UCHAR pc = cdb[4] >> 4;
+    BOOLEAN start = (cdb[4] & 0x01) != 0;
+
+    memset(&x->tf, 0, sizeof(x->tf));
+    if (cdb[4] & 0x02) {                        /* LOEJ: a fixed disk has nothing to eject */
+        xl_reply(x, 0, 0);
+        return;
+    }
+    if (pc == 0)
+        x->tf.command = start ? ATA_CMD_IDLE_IMMEDIATE : ATA_CMD_STANDBY_IMMEDIATE;
+    else if (pc == 1 || pc == 2)
+        x->tf.command = ATA_CMD_IDLE_IMMEDIATE;
+    else if (pc == 3)
+        x->tf.command = ATA_CMD_STANDBY_IMMEDIATE;
+    else {
+        xl_invalid_field(x);
+        return;
+    }
+    xl_ata(x);
+}
+
+/* ---- ATA PASS-THROUGH (12/16) --------------------------------------------------------- */
+
+/* Bytes the pass-through CDB says move (t_length, byt_blok, t_type). */
+static ULONG pt_bytes(const struct sat_disk *d, UCHAR b2, const struct ata_tf *tf)
+{
+    ULONG n;
+
+    switch (SAT_PT_T_LENGTH(b2)) {
+    case SAT_TLEN_FEATURES:
+        n = tf->features;
+        break;
+    case SAT_TLEN_COUNT:
+        n = (tf->flags & ATA_TF_LBA48) ? tf->count : (tf->count & 0xFF);
+        if (!n)
+            n = (tf->flags & ATA_TF_LBA48) ? 65536 : 256;
+        break;
+    default:
+        return 0;
+    }
+    if (b2 & SAT_PT_BYT_BLOK)
+        n *= (b2 & SAT_PT_T_TYPE) ? d->sector_size : ATA_SECTOR_SIZE;
+    return n;
+}
+
+static void pt_registers(const UCHAR *cdb, UCHAR cdb_len, struct ata_tf *tf)
+{
+    memset(tf, 0, sizeof(*tf));
+    if (cdb_len == 12 || cdb[0] == SCSIOP_ATA_PASSTHROUGH12) {
+        tf->features = cdb[3];
+        tf->count = cdb[4];
+        tf->lba = (ULONG)cdb[5] | (ULONG)cdb[6] << 8 | (ULONG)cdb[7] << 16;
+        tf->device = cdb[8];
+        tf->command = cdb[9];
+        tf->control = cdb[11];
+        return;
+    }
+    tf->features = cdb[4];
+    tf->count = cdb[6];
+    tf->lba = (ULONG)cdb[8] | (ULONG)cdb[10] << 8 | (ULONG)cdb[12] << 16;
+    tf->device = cdb[13];
+    tf->command = cdb[14];
+    tf->control = cdb[15];
+    if (SAT_PT_EXTEND(cdb[1])) {
+        tf->features_exp = cdb[3];
+        tf->count |= (USHORT)(cdb[5] << 8);
+        tf->lba |= (ULONGLONG)cdb[7] << 24 | (ULONGLONG)cdb[9] << 32 | (ULONGLONG)cdb[11] << 40;
+        tf->flags |= ATA_TF_LBA48;
+    }
+}
+
+static void sat_passthrough(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len,
+                            ULONG data_len, struct sat_xlat *x)
+{
+    UCHAR proto = SAT_PT_PROTOCOL(cdb[1]), b2 = cdb[2];
+    struct ata_tf *tf = &x->tf;
+    ULONG bytes;
+
+    if ((cdb[0] == SCSIOP_ATA_PASSTHROUGH16 && cdb_len < 16) || cdb_len < 12) {
+        xl_invalid_field(x);
+        return;
+    }
+    pt_registers(cdb, cdb_len, tf);
+    bytes = pt_bytes(d, b2, tf);
+    switch (proto) {
+    case SAT_PROTO_NON_DATA:
+        if (bytes) {
+            xl_invalid_field(x);
+            return;
+        }
+        break;
+    case SAT_PROTO_PIO_IN:
+    case SAT_PROTO_PIO_OUT:
+    case SAT_PROTO_DMA:
+    case SAT_PROTO_UDMA_IN:
+    case SAT_PROTO_UDMA_OUT:
+        if (!bytes || bytes > data_len ||
+            (proto == SAT_PROTO_PIO_IN && !(b2 & SAT_PT_T_DIR)) ||
+            (proto == SAT_PROTO_PIO_OUT && (b2 & SAT_PT_T_DIR))) {
+            xl_invalid_field(x);
+            return;
+        }
+        tf->flags |= (b2 & SAT_PT_T_DIR) ? ATA_TF_DATA_IN : ATA_TF_DATA_OUT;
+        tf->bytes = bytes;
+        break;
+    default:                                    /* resets, FPDMA, diagnostics: not here */
+        xl_invalid_field(x);
+        return;
+    }
+    x->passthru = TRUE;
+    x->ck_cond = (b2 & SAT_PT_CK_COND) != 0;
+    x->extend = (tf->flags & ATA_TF_LBA48) != 0;
+    xl_ata(x);
+}
+
+/* ---- the dispatcher ------------------------------------------------------------------ */
+
+static UCHAR cdb_min_len(UCHAR op)
+{
+    switch (op >> 5) {                          /* SPC group code */
+    case 0: return 6;
+    case 1: case 2: return 10;
+    case 4: return 16;
+    case 5: return 12;
+    default: return 6;
+    }
+}
+
+void sat_translate(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
+                   UCHAR *reply, struct sat_xlat *x)
+{
+    memset(x, 0, sizeof(*x));
+    if (cdb_len < cdb_min_len(cdb[0])) {
+        xl_invalid_field(x);
+        return;
+    }
+    switch (cdb[0]) {
+    case SCSIOP_TEST_UNIT_READY: xl_reply(x, 0, 0); break;
+    case SCSIOP_REQUEST_SENSE: sat_request_sense(cdb, reply, x); break;
+    case SCSIOP_INQUIRY: sat_inquiry(d, cdb, reply, x); break;
+    case SCSIOP_READ_CAPACITY: sat_read_capacity10(d, reply, x); break;
+    case SCSIOP_SERVICE_ACTION_IN16: sat_read_capacity16(d, cdb, reply, x); break;
+    case SCSIOP_MODE_SENSE:
+    case SCSIOP_MODE_SENSE10: sat_mode_sense(d, cdb, reply, x); break;
+    case SCSIOP_REPORT_LUNS: sat_report_luns(cdb, reply, x); break;
+    case SCSIOP_START_STOP_UNIT: sat_start_stop(cdb, x); break;
+    case SCSIOP_SYNCHRONIZE_CACHE:
+    case SCSIOP_SYNCHRONIZE_CACHE16:
+        sat_tf_flush(&x->tf, d->lba48);
+        xl_ata(x);
+        break;
+    case SCSIOP_ATA_PASSTHROUGH12:
+    case SCSIOP_ATA_PASSTHROUGH16:
+        sat_passthrough(d, cdb, cdb_len, data_len, x);
+        break;
+    case SCSIOP_READ6: case SCSIOP_WRITE6:
+    case SCSIOP_READ: case SCSIOP_WRITE: case SCSIOP_VERIFY:
+    case SCSIOP_READ12: case SCSIOP_WRITE12: case SCSIOP_VERIFY12:
+    case SCSIOP_READ16: case SCSIOP_WRITE16: case SCSIOP_VERIFY16:
+        sat_rw(d, cdb, cdb_len, data_len, x);
+        break;
+    default:
+        xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_COMMAND, 0);
+        break;
+    }
+}
