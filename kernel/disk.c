@@ -69,12 +69,27 @@ static const char *srb_status_name(UCHAR st)
 
 enum verdict { V_OK, V_RETRY, V_WAIT_RETRY, V_FAIL };
 
-static enum verdict judge(struct disk *d, const SCSI_REQUEST_BLOCK *srb, const uint8_t *sense)
+static bool is_rw(uint8_t op)
+{
+    return op == SCSIOP_READ || op == SCSIOP_WRITE || op == SCSIOP_READ16 ||
+           op == SCSIOP_WRITE16 || op == SCSIOP_READ6 || op == SCSIOP_WRITE6 ||
+           op == SCSIOP_READ12 || op == SCSIOP_WRITE12;
+}
+
+/*
+ * What to do with a finished command.  An underrun (DATA_OVERRUN with a
+ * shorter DataTransferLength, NT's convention) is fine for commands that
+ * return "up to" an allocation length, never for a block transfer.
+ */
+static enum verdict judge(struct disk *d, const SCSI_REQUEST_BLOCK *srb, const uint8_t *sense,
+                          uint32_t asked)
 {
     UCHAR st = SRB_STATUS(srb->SrbStatus);
 
     d->last_sense_valid = false;
     if (st == SRB_STATUS_SUCCESS)
+        return V_OK;
+    if (st == SRB_STATUS_DATA_OVERRUN && srb->DataTransferLength < asked && !is_rw(srb->Cdb[0]))
         return V_OK;
     if (srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID)
         d->last_sense_valid = sense_parse(sense, srb->SenseInfoBufferLength, &d->last_sense);
@@ -141,7 +156,7 @@ int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf
         r->srb.SenseInfoBufferLength = sizeof(sense);
         r->srb.QueueSortKey = (ULONG)lba;
         scsi_exec(r);
-        v = judge(d, &r->srb, sense);
+        v = judge(d, &r->srb, sense, len);
         if (v == V_RETRY && retries++ < DISK_RETRIES)
             continue;
         if (v == V_WAIT_RETRY && waits++ < NOT_READY_TRIES) {

@@ -63,6 +63,10 @@
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_ICR 0x380       /* initial count */
+#define LAPIC_TIMER_CCR 0x390       /* current count */
+#define LAPIC_TIMER_DCR 0x3E0       /* divide configuration */
+#define   DCR_DIV16     0x3
 #define   LVT_MASKED        (1u << 16)
 #define   LVT_DM_NMI        (4u << 8)
 #define   LVT_DM_EXTINT     (7u << 8)
@@ -86,6 +90,7 @@
 #define VEC_GSI_COUNT   64
 #define VEC_MSI_FIRST   0x70
 #define VEC_MSI_LAST    0xEF
+#define VEC_WAKEUP      0xFD        /* local APIC timer: ends a wait */
 #define VEC_LAPIC_ERROR 0xFE
 #define VEC_SPURIOUS    T_SPURIOUS      /* 0xFF */
 #define INTR_MAX_HANDLERS   64
@@ -126,6 +131,8 @@ static struct {
     int nioapic;
     uint16_t pic_mask;          /* 1 = masked, IRQ 0-15 */
     uint32_t total, spurious, unclaimed, lapic_errors;
+    uint32_t timer_ticks_per_ms;    /* local APIC timer, divide by 16 */
+    uint32_t wakeups;
 } intr;
 
 static struct vec_info vecs[256];
@@ -459,6 +466,43 @@ static void pic_vectors_claim(void)
     }
 }
 
+/* The local APIC timer as a one-shot wake-up: how fast does it count? */
+static void lapic_timer_calibrate(void)
+{
+    uint32_t left;
+
+    lapic_write(LAPIC_TIMER_DCR, DCR_DIV16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_WAKEUP);
+    lapic_write(LAPIC_TIMER_ICR, 0xFFFFFFFFu);
+    stall(1000);
+    left = lapic_read(LAPIC_TIMER_CCR);
+    lapic_write(LAPIC_TIMER_ICR, 0);
+    intr.timer_ticks_per_ms = 0xFFFFFFFFu - left;
+}
+
+static void intr_wakeup(struct trapframe *tf)
+{
+    (void)tf;
+    intr.wakeups++;
+    lapic_eoi();
+}
+
+bool intr_wakeup_after(uint32_t us)
+{
+    uint64_t ticks;
+
+    if (!intr.lapic || !intr.timer_ticks_per_ms)
+        return false;
+    ticks = (uint64_t)us * intr.timer_ticks_per_ms / 1000;
+    if (ticks == 0)
+        ticks = 1;
+    if (ticks > 0xFFFFFFFFu)
+        ticks = 0xFFFFFFFFu;
+    lapic_write(LAPIC_LVT_TIMER, VEC_WAKEUP);       /* one-shot, unmasked */
+    lapic_write(LAPIC_TIMER_ICR, (uint32_t)ticks);
+    return true;
+}
+
 static void intr_use_apics(const struct acpi_madt_info *m, bool noapic)
 {
     bool want_ioapic = !noapic && m->nioapic > 0;
@@ -469,6 +513,8 @@ static void intr_use_apics(const struct acpi_madt_info *m, bool noapic)
         return;
     trap_set_handler(VEC_SPURIOUS, intr_spurious);
     trap_set_handler(VEC_LAPIC_ERROR, intr_lapic_error);
+    trap_set_handler(VEC_WAKEUP, intr_wakeup);
+    lapic_timer_calibrate();
     if (want_ioapic) {
         ioapic_init_all(m);
         intr.ioapic_mode = intr.nioapic > 0;

@@ -76,6 +76,13 @@ void intr_get_stats(struct intr_stats *st);
 uint32_t intr_vector_count(int vector);     /* interrupts taken on it */
 void intr_dump(void);                       /* the irqinfo listing */
 
+/*
+ * Arm a one-shot wake-up interrupt us microseconds from now (the local APIC
+ * timer), so that a wait can halt the CPU and still notice its deadline.
+ * False when there is no local APIC timer.
+ */
+bool intr_wakeup_after(uint32_t us);
+
 /* Send this CPU a fixed interrupt on vector (tests); false without a LAPIC. */
 bool intr_self_ipi(int vector);
 

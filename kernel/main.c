@@ -7,6 +7,7 @@
 #include "cmdline.h"
 #include "shell.h"
 #include "string.h"
+#include "parse.h"
 #include "gdt.h"
 #include "trap.h"
 #include "pmem.h"
@@ -19,10 +20,22 @@
 #include "power.h"
 #include "scsiport.h"
 
+/* console=com1..com4 or an I/O port (0x2f8); loglevel=0..3. */
 static void apply_console_options(void)
 {
-    const char *v = cmdline_get("loglevel");
+    static const uint16_t com[] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
+    const char *v = cmdline_get("console");
+    uint32_t port;
 
+    if (v) {
+        if (!strncmp(v, "com", 3) && v[3] >= '1' && v[3] <= '4' && !v[4])
+            console_set_port(com[v[3] - '1']);
+        else if (parse_u32(v, 16, &port) && port && port <= 0xFFF8)
+            console_set_port((uint16_t)port);
+        else
+            pr_err("cmdline", "console=%s: want com1..com4 or an I/O port like 0x2f8", v);
+    }
+    v = cmdline_get("loglevel");
     if (v && v[0] >= '0' && v[0] <= '3' && !v[1])
         log_level = v[0] - '0';
     else if (v)
@@ -45,13 +58,13 @@ void kmain(uint32_t magic, struct mb_info *mbi);
 void kmain(uint32_t magic, struct mb_info *mbi)
 {
     console_init();                 /* COM1 115200 8N1 */
-    printf("\nata-scsi %s\n", KERNEL_VERSION);
     if (magic != MB_BOOT_MAGIC) {
-        printf("boot: not loaded by a multiboot loader (magic %08x); stopping\n", magic);
+        printf("\nata-scsi: not loaded by a multiboot loader (magic %08x); stopping\n", magic);
         return;
     }
     cmdline_init((mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");
-    apply_console_options();
+    apply_console_options();        /* console=, loglevel= */
+    printf("\nata-scsi %s\n", KERNEL_VERSION);
     trap_init();                    /* IDT, fault reports, double-fault task */
     pmem_init(mbi);                 /* page allocator over the memory map */
     vm_init();                      /* page tables, paging on, stack guard */

@@ -11,6 +11,7 @@
 #include "scsiport.h"
 #include "vm.h"
 #include "time.h"
+#include "scsibench.h"
 
 static int current = -1;                /* "scsi device" */
 
@@ -252,6 +253,24 @@ static int do_sense(void)
     return CMD_OK;
 }
 
+static int do_bench(int argc, char **argv)
+{
+    struct disk *d = cur_disk("bench");
+
+    return d ? scsi_bench(d, argc - 2, argv + 2) : CMD_FAIL;
+}
+
+int scsi_smart_command(struct disk *d, int argc, char **argv);
+
+static int do_smart(int argc, char **argv)
+{
+    struct disk *d = cur_disk("smart");
+
+    if (argc > 3)
+        return CMD_USAGE;
+    return d ? scsi_smart_command(d, argc, argv) : CMD_FAIL;
+}
+
 static int do_scsi(int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
@@ -274,12 +293,16 @@ static int do_scsi(int argc, char **argv)
         return do_flush();
     if (!strcmp(sub, "sense") && argc == 2)
         return do_sense();
+    if (!strcmp(sub, "smart"))
+        return do_smart(argc, argv);
+    if (!strcmp(sub, "bench"))
+        return do_bench(argc, argv);
     if (argc > 1 && strcmp(sub, "scan") && strcmp(sub, "info") && strcmp(sub, "device") &&
-        strcmp(sub, "flush") && strcmp(sub, "sense"))
+        strcmp(sub, "flush") && strcmp(sub, "sense") && strcmp(sub, "smart"))
         printf("scsi: unknown subcommand '%s'\n", sub);
     return CMD_USAGE;
 }
 SHELL_COMMAND(scsi, do_scsi,
               "scan | info | device [n] | read addr blk# cnt | write addr blk# cnt | "
-              "verify blk# cnt | flush | sense",
-              "SCSI devices: list, select, read, write, verify, flush, last sense");
+              "verify blk# cnt | flush | sense | " SCSI_BENCH_USAGE,
+              "SCSI devices: list, select, read, write, verify, flush, last sense, bench");

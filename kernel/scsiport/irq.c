@@ -12,6 +12,7 @@
 #include "intr.h"
 #include "pci.h"
 #include "io.h"
+#include "time.h"
 
 static bool sp_isr(void *ctx)
 {
@@ -83,16 +84,17 @@ void sp_connect_interrupt(struct sp_adapter *ad)
     const char *want = irq_choice(ad);
 
     ad->irq_mode = SP_IRQ_POLL;
-    if (!ad->hw.HwInterrupt)
-        return;                         /* NULL HwInterrupt: the port polls */
-    if (want && !strcmp(want, "poll"))
-        return;
-    if ((!want || !strcmp(want, "msi")) && connect_msi(ad))
-        return;
-    if ((!want || !strcmp(want, "intx")) && connect_intx(ad))
-        return;
-    if (want)
-        pr_warn(ad->name, "irq=%s is not possible here; polling", want);
+    if (ad->hw.HwInterrupt && !(want && !strcmp(want, "poll"))) {
+        if ((!want || !strcmp(want, "msi")) && connect_msi(ad))
+            return;
+        if ((!want || !strcmp(want, "intx")) && connect_intx(ad))
+            return;
+        if (want)
+            pr_warn(ad->name, "irq=%s is not possible here; polling", want);
+    }
+    /* Polled: keep the device off its (possibly shared) INTx line. */
+    if (ad->pci)
+        pci_intx_disable(ad->pci, true);
 }
 
 void sp_disconnect_interrupt(struct sp_adapter *ad)
@@ -159,21 +161,39 @@ static bool any_pending(void)
     return false;
 }
 
+/* When the port next has something to do without an interrupt. */
+static uint64_t next_port_deadline(void)
+{
+    uint64_t next = time_us() + SP_BUSY_DELAY_MS * 1000u;   /* BUSY retries */
+
+    for (int i = 0; i < sp_nadapters; i++) {
+        struct sp_adapter *ad = sp_adapters[i];
+        if (ad->timer_due_us && ad->timer_due_us < next)
+            next = ad->timer_due_us;
+        if (ad->nactive && ad->next_deadline_us < next)
+            next = ad->next_deadline_us;
+        if (ad->hold_until_us && ad->hold_until_us < next && ad->hold_until_us > time_us())
+            next = ad->hold_until_us;
+    }
+    return next;
+}
+
 /*
- * Wait until something may have happened: an interrupt, or a short while
- * when polling.  With nothing to do but wait for an interrupt the CPU halts
- * (a periodic wake-up is armed by the time code when one exists).
+ * Wait until something may have happened: an interrupt, the port's next
+ * deadline, or - when an adapter is polled - no time at all.
  */
 void scsi_wait_event(void)
 {
+    uint32_t f;
+
     if (any_polled_busy()) {
         pause();
         return;
     }
-    cli();
+    f = irq_save();
     if (!any_pending())
-        cpu_idle();
-    sti();
+        cpu_idle_until(next_port_deadline());
+    irq_restore(f);
 }
 
 bool scsi_wait_req(struct scsi_request *r)

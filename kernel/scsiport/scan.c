@@ -53,7 +53,7 @@ static enum probe inquiry(struct sp_lu *lu)
 
     for (int t = 0; t < INQUIRY_TRIES; t++) {
         memset(&inq, 0, sizeof(inq));
-        st = run_cdb(lu, cdb, sizeof(cdb), &inq, sizeof(inq), &sense, NULL);
+        st = run_cdb(lu, cdb, sizeof(cdb), &inq, INQUIRYDATABUFFERSIZE, &sense, NULL);
         if (st == SRB_STATUS_SUCCESS || st == SRB_STATUS_DATA_OVERRUN ||
             st == SRB_STATUS_SELECTION_TIMEOUT || st == SRB_STATUS_NO_DEVICE ||
             st == SRB_STATUS_INVALID_REQUEST)

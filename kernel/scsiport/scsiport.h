@@ -34,7 +34,7 @@ void scsi_run_rescans(void);            /* BusChangeDetected, from the top level
 void sp_disconnect_interrupt(struct sp_adapter *ad);
 void sp_rescan(struct sp_adapter *ad);
 
-/* The CPU waits for an interrupt (IF=0 on entry, IF=0 on return). */
-void cpu_idle(void);
+/* The CPU waits for an interrupt or the deadline (IF=0 on entry and return). */
+void cpu_idle_until(uint64_t deadline_us);
 
 #endif

@@ -66,3 +66,22 @@ def test_interactive_editing_history_completion():
         q.send("nosuch\r")
         q.wait_for(r"^Unknown command 'nosuch'", after=n)
         q.wait_for(r"=> $", after=n + 1)
+
+
+def test_console_option_moves_the_console_to_com2():
+    import os
+    from harness import LOGDIR
+    com2 = os.path.join(LOGDIR, "com2.log")
+    if os.path.exists(com2):
+        os.unlink(com2)
+    r = boot("console=com2 -- echo on-com2; poweroff", extra=["-serial", "file:" + com2])
+    text = open(com2, errors="replace").read()
+    assert "on-com2" in text and "ata-scsi " in text, text
+    assert "on-com2" not in r.log, r.describe()
+    assert r.rc == 1, r.describe()
+
+
+def test_bad_console_option_is_reported():
+    r = boot("console=com9 -- poweroff")
+    expect_lines(r, [r"^cmdline: error: console=com9: want com1\.\.com4"])
+    assert r.rc == 1, r.describe()
