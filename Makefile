@@ -5,6 +5,8 @@
 #   make run        boot it in QEMU (q35) to the prompt; MACHINE=pc, QEMU_EXTRA=...
 #   make test       host unit tests, then QEMU boots (pytest)
 #   make debug      QEMU halted with a gdb stub; gdb -x build/gdbinit
+#   make bench      performance figures (build/bench/); COMPARE=linux or
+#                   make bench-linux: beside Linux in the same QEMU
 #
 # Quiet by default; V=1 shows full commands.  Missing Debian packages are
 # installed by tools/deps.sh when run as root (otherwise it says what to run).
@@ -39,11 +41,11 @@ KCFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-builtin -fno-pic -fno
 	-mgeneral-regs-only -freg-struct-return -fno-asynchronous-unwind-tables \
 	-O2 -g -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Werror \
 	-MD -MP
-KERNEL_CFLAGS := $(KCFLAGS) -Ikernel -DKERNEL_VERSION='"$(KERNEL_VERSION)"'
+KERNEL_CFLAGS := $(KCFLAGS) -Ikernel -Ikernel/scsiport -Iddk -DKERNEL_VERSION='"$(KERNEL_VERSION)"'
 # Miniports see only the DDK headers (and their own register headers).
-DDK_CFLAGS := $(KCFLAGS) -Iddk -Wno-unused-parameter
+DDK_CFLAGS := $(KCFLAGS) -Iddk -Wno-unused-parameter -mrtd -minline-all-stringops
 # DDK-era sources written for the NT compiler's default stdcall.
-EXTRA_DDK_CFLAGS := $(DDK_CFLAGS) -mrtd -Wno-missing-prototypes -Wno-strict-prototypes \
+EXTRA_DDK_CFLAGS := $(DDK_CFLAGS) -Wno-missing-prototypes -Wno-strict-prototypes \
 	-fms-extensions -Wno-error
 ASFLAGS := -m32 -g -MD -MP -Ikernel -D__ASSEMBLY__
 
@@ -62,23 +64,86 @@ KERNEL_OBJS := \
 	$(B)/kernel/cmds.o \
 	$(B)/kernel/crc32.o \
 	$(B)/kernel/report.o \
-	$(B)/kernel/parse.o
+	$(B)/kernel/parse.o \
+	$(B)/kernel/pmem.o \
+	$(B)/kernel/memmap.o \
+	$(B)/kernel/vm.o \
+	$(B)/kernel/pagewalk.o \
+	$(B)/kernel/heap.o \
+	$(B)/kernel/memcmds.o \
+	$(B)/kernel/memtest.o \
+	$(B)/kernel/trap.o \
+	$(B)/kernel/vectors.o \
+	$(B)/kernel/panic.o \
+	$(B)/kernel/faultcmds.o \
+	$(B)/kernel/pci.o \
+	$(B)/kernel/pcibar.o \
+	$(B)/kernel/pciscan.o \
+	$(B)/kernel/pcicmds.o \
+	$(B)/kernel/acpi.o \
+	$(B)/kernel/acpiparse.o \
+	$(B)/kernel/intr.o \
+	$(B)/kernel/time.o \
+	$(B)/kernel/power.o \
+	$(B)/kernel/syscmds.o \
+	$(B)/kernel/selftest.o \
+	$(B)/kernel/board.o
 
-HBA_OBJS :=
+# The port driver (kernel/scsiport) and the disk layer above it.
+SCSI_OBJS := \
+	$(B)/ddk/ddk_layout.o \
+	$(B)/kernel/scsiport/core.o \
+	$(B)/kernel/scsiport/submit.o \
+	$(B)/kernel/scsiport/init.o \
+	$(B)/kernel/scsiport/irq.o \
+	$(B)/kernel/scsiport/scan.o \
+	$(B)/kernel/scsiport/physaddr.o \
+	$(B)/kernel/scsiport/physclamp.o \
+	$(B)/kernel/scsiport/ranges.o \
+	$(B)/kernel/scsiport/rangecmds.o \
+	$(B)/kernel/scsiport/validate.o \
+	$(B)/kernel/scsiport/api.o \
+	$(B)/kernel/scsiport/apilog.o \
+	$(B)/kernel/scsiport/nttime.o \
+	$(B)/kernel/scsiport/systime.o \
+	$(B)/kernel/scsiport/apitest.o \
+	$(B)/kernel/scsiport/sptest_cmd.o \
+	$(B)/kernel/scsiport/sptest_queue.o \
+	$(B)/kernel/disk.o \
+	$(B)/kernel/sense.o \
+	$(B)/kernel/scsicmds.o \
+	$(B)/kernel/scsismart.o \
+	$(B)/kernel/idle.o
 
+# Miniports: hba/NAME.c (and hba/NAME_*.c) is miniport NAME.  Each is built
+# with the DDK headers only, its DriverEntry renamed NAME_DriverEntry, and a
+# generated one-line registration in the linker's .drvtab section.
+MINIPORTS := $(sort $(foreach f,$(wildcard hba/*.c),$(if $(findstring _,$(notdir $(f))),,$(basename $(notdir $(f))))))
+miniport_srcs = $(wildcard hba/$(1).c hba/$(1)_*.c)
+HBA_OBJS := $(foreach m,$(MINIPORTS),$(patsubst hba/%.c,$(B)/hba/%.o,$(call miniport_srcs,$(m))) \
+	$(B)/hba/$(m)_reg.o)
+
+EXTRA_NAME := $(notdir $(patsubst %/,%,$(EXTRA_MINIPORT)))
 EXTRA_SRCS := $(if $(EXTRA_MINIPORT),$(wildcard $(EXTRA_MINIPORT)/*.c))
-EXTRA_OBJS := $(patsubst $(EXTRA_MINIPORT)/%.c,$(B)/extra/%.o,$(EXTRA_SRCS))
+EXTRA_OBJS := $(patsubst $(EXTRA_MINIPORT)/%.c,$(B)/extra/%.o,$(EXTRA_SRCS)) \
+	$(if $(EXTRA_MINIPORT),$(B)/extra/$(EXTRA_NAME)_reg.o)
 
-OBJS := $(BOOT_OBJS) $(KERNEL_OBJS) $(HBA_OBJS) $(EXTRA_OBJS)
+OBJS := $(BOOT_OBJS) $(KERNEL_OBJS) $(SCSI_OBJS) $(HBA_OBJS) $(EXTRA_OBJS)
 
 all: $(B)/kernel.elf
 
 deps:
 	$(Q)tools/deps.sh
 
-$(B)/kernel.elf: $(OBJS) linker.ld
+# Linked twice: the second link adds the function symbol table (.ksyms, last
+# in linker.ld, so nothing moves) that names the fault report's backtraces.
+$(B)/kernel.elf: $(OBJS) linker.ld tools/gen_ksyms.py
 	@echo "  LD      $@"
-	$(Q)$(LD) -m elf_i386 -T linker.ld -nostdlib -o $@ $(OBJS) $(LIBGCC)
+	$(Q)$(LD) -m elf_i386 -T linker.ld -nostdlib -o $(B)/kernel.nosyms.elf $(OBJS) $(LIBGCC)
+	$(Q)$(PYTHON) tools/gen_ksyms.py $(NM) $(B)/kernel.nosyms.elf > $(B)/ksyms.S
+	$(Q)$(CC) $(ASFLAGS) -c -o $(B)/ksyms.o $(B)/ksyms.S
+	$(Q)$(LD) -m elf_i386 -T linker.ld -nostdlib -o $@ $(OBJS) $(B)/ksyms.o $(LIBGCC)
+	$(Q)$(PYTHON) tools/gen_ksyms.py --same $(NM) $(B)/kernel.nosyms.elf $@
 	$(Q)$(OBJDUMP) -S $@ > $(B)/kernel.asm
 	$(Q)$(NM) -n $@ > $(B)/kernel.sym
 	$(Q)size $@ | tail -1 | awk '{ printf "  SIZE    text %d data %d bss %d\n", $$1, $$2, $$3 }'
@@ -98,10 +163,29 @@ $(B)/kernel/%.o: kernel/%.S
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
 
+miniport_of = $(firstword $(subst _, ,$(basename $(notdir $(1)))))
+
 $(B)/hba/%.o: hba/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(DDK_CFLAGS) -Ihba -c -o $@ $<
+	$(Q)$(CC) $(DDK_CFLAGS) -Ihba -DDriverEntry=$(call miniport_of,$<)_DriverEntry -c -o $@ $<
+
+# The registration entry: { name, DriverEntry } in .drvtab.
+$(B)/hba/%_reg.c $(B)/extra/%_reg.c:
+	@mkdir -p $(@D)
+	$(Q)printf '%s\n' '#include "port.h"' \
+		'ULONG NTAPI $*_DriverEntry(PVOID DriverObject, PVOID RegistryPath);' \
+		'static struct sp_driver_object drv = { "$*", $*_DriverEntry, 0 };' \
+		'static struct sp_driver_object *const entry' \
+		'    __attribute__((used, section(".drvtab"))) = &drv;' > $@
+
+$(B)/hba/%_reg.o: $(B)/hba/%_reg.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(B)/extra/%_reg.o: $(B)/extra/%_reg.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
 $(B)/ddk/%.o: ddk/%.c
 	@mkdir -p $(@D)
@@ -111,7 +195,7 @@ $(B)/ddk/%.o: ddk/%.c
 $(B)/extra/%.o: $(EXTRA_MINIPORT)/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $< (DDK, -mrtd)"
-	$(Q)$(CC) $(EXTRA_DDK_CFLAGS) -I$(EXTRA_MINIPORT) -c -o $@ $<
+	$(Q)$(CC) $(EXTRA_DDK_CFLAGS) -I$(EXTRA_MINIPORT) -DDriverEntry=$(EXTRA_NAME)_DriverEntry -c -o $@ $<
 
 # ---- GRUB image -------------------------------------------------------------
 
@@ -124,12 +208,12 @@ $(ISO): $(B)/kernel.elf boot/grub.cfg
 	$(Q)rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
 	$(Q)cp $(B)/kernel.elf $(B)/isodir/boot/kernel.elf
 	$(Q)cp boot/grub.cfg $(B)/isodir/boot/grub/grub.cfg
-	$(Q)grub-mkrescue -o $@ $(B)/isodir -- -quiet 2> $(B)/grub-mkrescue.log || \
+	$(Q)grub-mkrescue -o $@ $(B)/isodir > $(B)/grub-mkrescue.log 2>&1 || \
 		{ cat $(B)/grub-mkrescue.log; exit 1; }
 
 # ---- running ----------------------------------------------------------------
 
-run: deps all
+run: deps all iso
 	$(Q)$(PYTHON) tools/run.py --machine $(MACHINE) -- $(QEMU_EXTRA)
 
 debug: deps all
@@ -143,13 +227,36 @@ UNIT_CC := gcc
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -iquote kernel -DHOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_TESTS := \
+	$(B)/unit/test_physclamp \
+	$(B)/unit/test_sense \
+	$(B)/unit/test_pagewalk \
+	$(B)/unit/test_pmem \
 	$(B)/unit/test_printf \
 	$(B)/unit/test_cmdline \
-	$(B)/unit/test_crc32
+	$(B)/unit/test_crc32 \
+	$(B)/unit/test_pcibar \
+	$(B)/unit/test_pciscan \
+	$(B)/unit/test_acpi \
+	$(B)/unit/test_timecalc \
+	$(B)/unit/test_ranges \
+	$(B)/unit/test_nttime \
+	$(B)/unit/test_ahci_sat
 
 $(B)/unit/test_printf: tests/unit/test_printf.c kernel/printf.c
+$(B)/unit/test_physclamp: tests/unit/test_physclamp.c kernel/scsiport/physclamp.c
+$(B)/unit/test_sense: tests/unit/test_sense.c kernel/sense.c
 $(B)/unit/test_cmdline: tests/unit/test_cmdline.c kernel/cmdline.c kernel/parse.c
 $(B)/unit/test_crc32: tests/unit/test_crc32.c kernel/crc32.c
+$(B)/unit/test_pagewalk: tests/unit/test_pagewalk.c kernel/pagewalk.c
+$(B)/unit/test_pmem: tests/unit/test_pmem.c kernel/memmap.c
+$(B)/unit/test_pcibar: tests/unit/test_pcibar.c kernel/pcibar.c
+$(B)/unit/test_pciscan: tests/unit/test_pciscan.c kernel/pciscan.c
+$(B)/unit/test_ranges: tests/unit/test_ranges.c kernel/scsiport/ranges.c kernel/parse.c
+$(B)/unit/test_nttime: tests/unit/test_nttime.c kernel/scsiport/nttime.c
+$(B)/unit/test_acpi: tests/unit/test_acpi.c kernel/acpiparse.c
+$(B)/unit/test_timecalc: tests/unit/test_timecalc.c
+$(B)/unit/test_ahci_sat: tests/unit/test_ahci_sat.c hba/ahci_sat.c
+$(B)/unit/test_ahci_sat: UNIT_CFLAGS += -Iddk -Ihba
 
 $(B)/unit/%:
 	@mkdir -p $(@D)
@@ -158,6 +265,7 @@ $(B)/unit/%:
 
 unit: deps $(UNIT_TESTS)
 	$(Q)for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
+	$(Q)echo "== DDK headers against mingw-w64's (MSVC layout)"; bash tests/ddk/check_layout.sh -q
 
 qemu-tests: deps all iso
 	$(Q)$(PYTHON) -m pytest -q tests/qemu $(PYTEST_ARGS)
@@ -165,6 +273,24 @@ qemu-tests: deps all iso
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory qemu-tests
+
+# ---- benchmarks (not part of `make test`) -----------------------------------
+#   make bench               our kernel on each controller: instructions and
+#                            register accesses per I/O, MB/s, IOPS, boot, size
+#   make bench COMPARE=linux (= make bench-linux) beside Debian's Linux + fio
+# RUNS=n runs per figure (median); BENCH_ARGS=... more tools/bench/bench.py options.
+
+RUNS ?= 3
+COMPARE ?= none
+BENCH_ARGS ?=
+
+bench: deps all
+	$(Q)$(PYTHON) tools/bench/bench.py --runs $(RUNS) --compare $(COMPARE) $(BENCH_ARGS)
+
+bench-linux: deps all
+	$(Q)$(PYTHON) tools/bench/bench.py --runs $(RUNS) --compare linux $(BENCH_ARGS)
+
+.PHONY: bench bench-linux
 
 clean:
 	rm -rf $(B)

@@ -46,12 +46,14 @@ struct scsi_request *sp_req_from_srb(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK 
     struct scsi_request *r;
 
     if (p < base || p >= base + sizeof(pool) || (p - base) % sizeof(pool[0])) {
-        pr_err(ad->name, "%s: SRB %p is not one the port handed out; ignored", who, srb);
+        if (who)
+            pr_err(ad->name, "%s: SRB %p is not one the port handed out; ignored", who, srb);
         return NULL;
     }
     r = (struct scsi_request *)srb;
     if (r->state != REQ_ACTIVE || r->lu->ad != ad) {
-        pr_err(ad->name, "%s: SRB %p is not active on this adapter; ignored", who, srb);
+        if (who)
+            pr_err(ad->name, "%s: SRB %p is not active on this adapter; ignored", who, srb);
         return NULL;
     }
     return r;
@@ -185,6 +187,11 @@ static void lu_enqueue(struct sp_lu *lu, struct scsi_request *r, bool at_head)
 void lu_enqueue_tail(struct sp_lu *lu, struct scsi_request *r)
 {
     lu_enqueue(lu, r, false);
+}
+
+void lu_enqueue_head(struct sp_lu *lu, struct scsi_request *r)
+{
+    lu_enqueue(lu, r, true);
 }
 
 static struct scsi_request *lu_dequeue(struct sp_lu *lu)

@@ -98,10 +98,17 @@ VOID NTAPI ScsiPortFreeDeviceBase(PVOID ext, PVOID MappedAddress)
     pr_err(ad->name, "ScsiPortFreeDeviceBase(%p): not a mapping of this adapter", MappedAddress);
 }
 
+/*
+ * Directly, not through ScsiPortFreeDeviceBase: an adapter being dropped
+ * after HwFindAdapter is no longer found by its device extension.
+ */
 static void free_all_mappings(struct sp_adapter *ad)
 {
-    while (ad->nmaps)
-        ScsiPortFreeDeviceBase(ad->devext, ad->maps[0].va);
+    while (ad->nmaps) {
+        struct sp_mapping *m = &ad->maps[--ad->nmaps];
+        if (!m->io)
+            vm_unmap_mmio(m->va, m->len);
+    }
 }
 
 PVOID NTAPI ScsiPortGetUncachedExtension(PVOID ext, PPORT_CONFIGURATION_INFORMATION ConfigInfo,
@@ -159,10 +166,10 @@ ULONG NTAPI ScsiPortGetBusData(PVOID ext, ULONG BusDataType, ULONG SystemIoBusNu
         return 2;
     }
     if (Length == 0) {
-        /* The Length 0 form: the port allocates the buffer and returns its size. */
-        out = kzalloc(256);
-        if (!out)
+        /* The Length 0 form: the port's buffer (one per adapter, reused). */
+        if (!ad->busdata && !(ad->busdata = kzalloc(256)))
             return 0;
+        out = ad->busdata;
         *(PVOID *)Buffer = out;
         Length = 256;
     } else {
@@ -225,6 +232,7 @@ static void adapter_free(struct sp_adapter *ad)
     if (ad->uncached)
         dma_free(ad->uncached, ad->uncached_size);
     ad->magic = 0;
+    kfree(ad->busdata);
     kfree(ad->devext);
     kfree(ad);
 }

@@ -113,8 +113,9 @@ void sp_poll_adapter(struct sp_adapter *ad)
 {
     uint32_t f;
 
-    if (ad->irq_mode != SP_IRQ_POLL || !ad->hw.HwInterrupt || !ad->initialized)
-        return;
+    if (ad->irq_mode != SP_IRQ_POLL || !ad->hw.HwInterrupt || !ad->initialized ||
+        !ad->nactive)
+        return;                         /* nothing outstanding: nothing to poll for */
     f = irq_save();
     if (ad->hw.HwInterrupt(ad->devext)) {
         ad->interrupts++;

@@ -20,6 +20,7 @@
 
 enum { OBJ_DATA, OBJ_SENSE, OBJ_SRBEXT, OBJ_UNCACHED, OBJ_SENSEPOOL, OBJ_DEVEXT, OBJ_LUEXT };
 
+/* 0 and Length 0, with one log line (why NULL: the line was already written). */
 static SCSI_PHYSICAL_ADDRESS fail(struct sp_adapter *ad, PVOID va, PULONG Length,
                                   const char *why)
 {
@@ -28,7 +29,9 @@ static SCSI_PHYSICAL_ADDRESS fail(struct sp_adapter *ad, PVOID va, PULONG Length
     zero.QuadPart = 0;
     if (Length)
         *Length = 0;
-    pr_err(ad ? ad->name : "scsiport", "ScsiPortGetPhysicalAddress(%p): %s; returning 0", va, why);
+    if (why)
+        pr_err(ad ? ad->name : "scsiport", "ScsiPortGetPhysicalAddress(%p): %s; returning 0",
+               va, why);
     return zero;
 }
 
@@ -81,14 +84,19 @@ SCSI_PHYSICAL_ADDRESS NTAPI ScsiPortGetPhysicalAddress(PVOID ext, PSCSI_REQUEST_
     uint64_t phys;
     uint32_t left = 0, run;
 
-    if (!ad)
-        return fail(NULL, VirtualAddress, Length, "bad device extension");
+    if (!ad)                            /* sp_adapter_from_ext said why: one line */
+        return fail(NULL, VirtualAddress, Length, NULL);
     if (Srb) {
-        if (!sp_req_from_srb(ad, Srb, "ScsiPortGetPhysicalAddress"))
-            return fail(ad, VirtualAddress, Length, "the Srb is not active on this adapter");
-        if (srb_object(ad, Srb, va, &left) < 0)
+        if (!sp_req_from_srb(ad, Srb, NULL))
+            return fail(ad, VirtualAddress, Length,
+                        "the Srb is not an active request of this adapter");
+        int k = srb_object(ad, Srb, va, &left);
+        if (k < 0)
             return fail(ad, VirtualAddress, Length,
                         "not in that Srb's data buffer, sense buffer or SRB extension");
+        if (k == OBJ_SRBEXT && !may_translate_extensions(ad))
+            return fail(ad, VirtualAddress, Length,
+                        "SRB extension, but the miniport did not set NeedPhysicalAddresses");
     } else {
         int k = ext_object(ad, va, &left);
         if (k < 0)

@@ -126,6 +126,7 @@ struct sp_adapter {
     ACCESS_RANGE ranges[SP_MAX_ACCESS_RANGES];
     void *devext;
     uint32_t devext_size;
+    uint8_t *busdata;               /* GetBusData's Length 0 form */
     void *pci;                      /* struct pci_dev *, when known */
 
     /* DMA memory */
@@ -183,12 +184,14 @@ extern struct sp_adapter *sp_probing;       /* inside HwFindAdapter */
 
 /* core.c */
 struct sp_adapter *sp_adapter_from_ext(PVOID HwDeviceExtension, const char *who);
+/* who NULL: no log line (the caller reports the refusal itself). */
 struct scsi_request *sp_req_from_srb(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb,
                                      const char *who);
 struct sp_lu *sp_lu_find(struct sp_adapter *ad, unsigned path, unsigned target, unsigned lun);
 struct sp_lu *sp_lu_get(struct sp_adapter *ad, unsigned path, unsigned target, unsigned lun);
 void sp_lu_forget(struct sp_lu *lu);
 void lu_enqueue_tail(struct sp_lu *lu, struct scsi_request *r);
+void lu_enqueue_head(struct sp_lu *lu, struct scsi_request *r);
 void sp_dpc(struct sp_adapter *ad);
 void sp_start_next(struct sp_adapter *ad);
 void sp_complete_now(struct scsi_request *req, UCHAR status);

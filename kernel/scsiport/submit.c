@@ -189,7 +189,11 @@ void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
         sp_complete_now(r, SRB_STATUS_INVALID_REQUEST);
         return;
     }
-    lu_enqueue_tail(lu, r);
+    /* Only the queue head is considered: a bypass must not wait behind the freeze. */
+    if ((r->srb.SrbFlags & SRB_FLAGS_BYPASS_FROZEN_QUEUE) && lu->frozen)
+        lu_enqueue_head(lu, r);
+    else
+        lu_enqueue_tail(lu, r);
     sp_start_next(ad);
 }
 
