@@ -96,13 +96,15 @@ def make_iso(kernel_args, path):
     work = tempfile.mkdtemp(prefix="iso-", dir=LOGDIR)
     os.makedirs(os.path.join(work, "boot", "grub"))
     shutil.copy(KERNEL, os.path.join(work, "boot", "kernel.elf"))
-    quoted = "'" + kernel_args.replace("'", "'\\''") + "'" if kernel_args else ""
+    # GRUB's script syntax: backslash-escape what it would interpret.  (Quoting
+    # the whole line would not do: GRUB passes a quoted word on in quotes.)
+    quoted = re.sub(r"""([;&|<>$\\'"{}()#])""", r"\\\1", kernel_args)
     with open(os.path.join(work, "boot", "grub", "grub.cfg"), "w") as f:
         f.write("serial --unit=0 --speed=115200\n"
                 "terminal_input serial\nterminal_output serial\n"
                 "set timeout=0\n"
                 "menuentry test {\n  multiboot /boot/kernel.elf %s\n  boot\n}\n" % quoted)
-    subprocess.run(["grub-mkrescue", "-o", path, work, "--", "-quiet"],
+    subprocess.run(["grub-mkrescue", "-o", path, work],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shutil.rmtree(work, ignore_errors=True)
     return path
@@ -111,13 +113,15 @@ def make_iso(kernel_args, path):
 class Qemu:
     """A running QEMU with the kernel; serial on a pipe, optional QMP monitor."""
 
-    def __init__(self, kernel_args="", machine="q35", memory="128M", devices=(),
+    def __init__(self, kernel_args=None, machine="q35", memory="128M", devices=(),
                  timeout=30, iso=False, modules=(), hmp=False, debug_exit=True,
-                 bios=None, extra=(), name=None, drives=()):
+                 bios=None, extra=(), name=None, drives=(), firmware=None):
         os.makedirs(LOGDIR, exist_ok=True)
         self.name = name or _test_name()
         self.timeout = timeout
         self.qmp_path = None
+        if firmware == "ovmf32":
+            machine += ",smm=on"
         cmd = [QEMU, "-M", machine, "-m", str(memory), "-smp", "1", "-accel", "tcg",
                "-nodefaults", "-no-user-config", "-display", "none",
                "-serial", "stdio", "-monitor", "none", "-no-reboot"]
@@ -125,16 +129,16 @@ class Qemu:
             cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
         if bios:
             cmd += ["-bios", bios]
+        cmd += self._firmware(firmware)
         if iso:
             iso_path = iso if isinstance(iso, str) else make_iso(
-                kernel_args, os.path.join(LOGDIR, self.name + ".iso"))
-            cmd += ["-drive", "file=%s,media=cdrom,if=ide,index=2,format=raw,readonly=on" % iso_path
-                    if machine == "pc" else
-                    "file=%s,media=cdrom,if=none,id=bootcd,format=raw,readonly=on" % iso_path]
-            if machine != "pc":
-                cmd += ["-device", "ide-cd,drive=bootcd,bus=ide.2"]
+                kernel_args or "", os.path.join(LOGDIR, self.name + ".iso"))
+            cmd += ["-drive", "file=%s,media=cdrom,if=none,id=bootcd,format=raw,readonly=on"
+                    % iso_path,
+                    "-device", "ide-cd,drive=bootcd,bus=%s" % (
+                        "ide.1" if machine.startswith("pc") else "ide.2")]
             cmd += ["-boot", "d"]
-        else:
+        elif kernel_args is not None:
             cmd += ["-kernel", KERNEL, "-append", kernel_args]
             if modules:
                 cmd += ["-initrd", ",".join(modules)]
@@ -153,6 +157,22 @@ class Qemu:
                                      stderr=subprocess.STDOUT, bufsize=0)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def _firmware(self, firmware):
+        """UEFI firmware: 'ovmf64' (x86_64 OVMF) or 'ovmf32' (ia32 OVMF, as
+        on Atom boards; Debian ships it secure-boot enabled, hence SMM)."""
+        if not firmware:
+            return []
+        if firmware == "ovmf64":
+            return ["-bios", "/usr/share/OVMF/OVMF_CODE.fd"]
+        if firmware == "ovmf32":
+            vars_copy = os.path.join(LOGDIR, self.name + ".vars.fd")
+            shutil.copy("/usr/share/OVMF/OVMF32_VARS_4M.fd", vars_copy)
+            return ["-global", "driver=cfi.pflash01,property=secure,value=on",
+                    "-drive", "if=pflash,format=raw,unit=0,readonly=on,"
+                    "file=/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd",
+                    "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
+        raise ValueError("unknown firmware %r" % firmware)
 
     # -- serial -----------------------------------------------------------
 
