@@ -35,6 +35,7 @@
 
 static uint16_t com = 0x3F8;
 static bool com_present;
+static bool at_line_start = true;
 int log_level = LOG_INFO;
 
 /* Input seen while looking for Ctrl-C, handed out by console_getc() later. */
@@ -91,6 +92,13 @@ void console_putc(char c)
     if (c == '\n')
         uart_tx('\r');
     uart_tx(c);
+    at_line_start = c == '\n';
+}
+
+void console_fresh_line(void)
+{
+    if (!at_line_start)
+        console_putc('\n');
 }
 
 void console_write(const char *s, size_t n)
@@ -181,6 +189,7 @@ void vklog(int level, const char *dev, const char *fmt, va_list ap)
 
     if (level > log_level)
         return;
+    console_fresh_line();
     printf("%s: %s", dev, tag[level < 0 ? 0 : level > LOG_DEBUG ? LOG_DEBUG : level]);
     vprintf(fmt, ap);
     console_putc('\n');

@@ -16,6 +16,7 @@ void console_set_port(uint16_t port);   /* from the console= boot option */
 uint16_t console_port(void);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
+void console_fresh_line(void);          /* a newline unless at the start of one */
 int console_getc(void);                 /* -1 when nothing is waiting */
 bool console_interrupted(void);         /* a Ctrl-C arrived since the last call */
 

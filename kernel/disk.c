@@ -117,6 +117,7 @@ static void report(struct disk *d, const char *what, uint64_t lba, const SCSI_RE
     char text[96];
 
     d->errors++;
+    console_fresh_line();
     if (d->last_sense_valid) {
         if (d->last_sense.info_valid && (!strcmp(what, "read") || !strcmp(what, "write") ||
                                          !strcmp(what, "verify")))
