@@ -136,6 +136,8 @@ int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf
                  uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,
                  uint64_t lba)
 {
+    bool quiet = flags & DISK_QUIET;
+
     uint8_t sense[SP_SENSE_SLOT];
     struct scsi_request *r;
     int retries = 0, waits = 0;
@@ -151,8 +153,8 @@ int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf
         return -1;
     }
     for (;;) {
-        scsi_req_cdb(r, d->lu, cdb, cdb_len, buf, len, flags | SRB_FLAGS_NO_QUEUE_FREEZE,
-                     timeout_s);
+        scsi_req_cdb(r, d->lu, cdb, cdb_len, buf, len,
+                     (flags & ~DISK_QUIET) | SRB_FLAGS_NO_QUEUE_FREEZE, timeout_s);
         r->srb.SenseInfoBuffer = sense;
         r->srb.SenseInfoBufferLength = sizeof(sense);
         r->srb.QueueSortKey = (ULONG)lba;
@@ -166,7 +168,7 @@ int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf
         }
         break;
     }
-    if (v != V_OK)
+    if (v != V_OK && !quiet)
         report(d, what, lba, &r->srb);
     scsi_req_free(r);
     return v == V_OK ? 0 : -1;
@@ -237,6 +239,29 @@ int disk_read_capacity(struct disk *d)
 out:
     dma_free(buf, PAGE);
     return rc;
+}
+
+/*
+ * Does the device cache writes (MODE SENSE caching page, WCE)?  Only then is
+ * SYNCHRONIZE CACHE sent before power-off; a device without the page is
+ * taken to have no write cache, as NT's disk driver took it.
+ */
+static bool caching_wce(struct disk *d)
+{
+    uint8_t cdb[6] = { SCSIOP_MODE_SENSE, 0x08, MODE_PAGE_CACHING, 0, 0x20, 0 };
+    uint8_t *buf = dma_alloc(PAGE);
+    bool wce = false;
+
+    if (!buf)
+        return true;                    /* cannot ask: flush to be safe */
+    if (disk_command(d, cdb, 6, buf, 0x20, SRB_FLAGS_DATA_IN | DISK_QUIET, 10,
+                     "mode sense", 0) == 0) {
+        const uint8_t *page = buf + 4 + buf[3];     /* header, block descriptors */
+        if (buf[3] + 4u + 3 <= 0x20u && (page[0] & 0x3F) == MODE_PAGE_CACHING)
+            wce = page[2] & 0x04;
+    }
+    dma_free(buf, PAGE);
+    return wce;
 }
 
 /* ---- attach / detach ------------------------------------------------------------- */
@@ -313,10 +338,10 @@ void disk_attach(struct sp_lu *lu)
     copy_field(d->vendor, lu->inquiry.VendorId, 8);
     copy_field(d->product, lu->inquiry.ProductId, 16);
     copy_field(d->revision, lu->inquiry.ProductRevisionLevel, 4);
-    d->write_cache = d->type == DIRECT_ACCESS_DEVICE;
     limits(d);
     if (d->block)
         disk_read_capacity(d);
+    d->write_cache = d->type == DIRECT_ACCESS_DEVICE && d->medium && caching_wce(d);
 }
 
 void disk_detach(struct sp_lu *lu)

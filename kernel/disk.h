@@ -59,6 +59,9 @@ int disk_read_capacity(struct disk *d);
 void disk_flush_all(void);
 const char *disk_type_name(uint8_t type);
 
+/* In disk_command's flags (a class-driver bit of SrbFlags): no error line. */
+#define DISK_QUIET  0x80000000u
+
 /* One raw command with the disk layer's retries; fills d->last_sense. */
 int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf,
                  uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,

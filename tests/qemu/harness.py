@@ -91,11 +91,11 @@ def _test_name():
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name.split("::", 1)[-1])[:120]
 
 
-def make_iso(kernel_args, path):
+def make_iso(kernel_args, path, kernel=None):
     """A GRUB rescue image whose only entry boots the kernel with kernel_args."""
     work = tempfile.mkdtemp(prefix="iso-", dir=LOGDIR)
     os.makedirs(os.path.join(work, "boot", "grub"))
-    shutil.copy(KERNEL, os.path.join(work, "boot", "kernel.elf"))
+    shutil.copy(kernel or KERNEL, os.path.join(work, "boot", "kernel.elf"))
     # GRUB's script syntax: backslash-escape what it would interpret.  (Quoting
     # the whole line would not do: GRUB passes a quoted word on in quotes.)
     quoted = re.sub(r"""([;&|<>$\\'"{}()#])""", r"\\\1", kernel_args)
@@ -115,8 +115,10 @@ class Qemu:
 
     def __init__(self, kernel_args=None, machine="q35", memory="128M", devices=(),
                  timeout=30, iso=False, modules=(), hmp=False, debug_exit=True,
-                 bios=None, extra=(), name=None, drives=(), firmware=None):
+                 bios=None, extra=(), name=None, drives=(), firmware=None, kernel=None):
+        """kernel: the ELF to boot (None: build/kernel.elf)."""
         os.makedirs(LOGDIR, exist_ok=True)
+        kernel = kernel or KERNEL
         self.name = name or _test_name()
         self.timeout = timeout
         self.qmp_path = None
@@ -132,14 +134,14 @@ class Qemu:
         cmd += self._firmware(firmware)
         if iso:
             iso_path = iso if isinstance(iso, str) else make_iso(
-                kernel_args or "", os.path.join(LOGDIR, self.name + ".iso"))
+                kernel_args or "", os.path.join(LOGDIR, self.name + ".iso"), kernel)
             cmd += ["-drive", "file=%s,media=cdrom,if=none,id=bootcd,format=raw,readonly=on"
                     % iso_path,
                     "-device", "ide-cd,drive=bootcd,bus=%s" % (
                         "ide.1" if machine.startswith("pc") else "ide.2")]
             cmd += ["-boot", "d"]
         elif kernel_args is not None:
-            cmd += ["-kernel", KERNEL, "-append", kernel_args]
+            cmd += ["-kernel", kernel, "-append", kernel_args]
             if modules:
                 cmd += ["-initrd", ",".join(modules)]
         for d in drives:

@@ -54,3 +54,15 @@ def test_image_boots_to_prompt(name, machine, firmware, how):
     r = q.result
     expect_lines(r, [r"^ata-scsi ", r"^pci: \d+ devices", r"^ready in ", r"^=> version"])
     assert r.rc == 1, r.describe()
+
+
+def test_self_test_menu_entry_passes():
+    """The image's self-test menu entry, chosen at GRUB's menu with its
+    hotkey, runs the in-guest checks and ends QEMU with the pass status."""
+    from harness import assert_guest_passed
+    with Qemu(machine="q35", timeout=120, name="image-selftest", memory="256M",
+              devices=attach("selftest", "q35", "cd")) as q:
+        q.wait_for(r"self-test then power off \(t\)", partial=True)
+        q.send("t")
+        q.wait_exit()
+    assert_guest_passed(q.result, min_checks=10)
