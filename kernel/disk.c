@@ -5,6 +5,7 @@
 #include "string.h"
 #include "heap.h"
 #include "time.h"
+#include "cmdline.h"
 
 #define DISK_TIMEOUT_S      30
 #define DISK_RETRIES        3
@@ -17,6 +18,8 @@ static struct disk disks[DISK_MAX];
 static int ndisks;
 static int nsd, ncd, ndev;
 static uint8_t *bounce;             /* one DMA-able bounce buffer */
+
+static uint32_t rw_timeout(void);
 
 const char *disk_type_name(uint8_t type)
 {
@@ -339,6 +342,7 @@ void disk_attach(struct sp_lu *lu)
     copy_field(d->product, lu->inquiry.ProductId, 16);
     copy_field(d->revision, lu->inquiry.ProductRevisionLevel, 4);
     limits(d);
+    rw_timeout();                       /* read disk.timeout= now, before the report */
     if (d->block)
         disk_read_capacity(d);
     d->write_cache = d->type == DIRECT_ACCESS_DEVICE && d->medium && caching_wce(d);
@@ -398,6 +402,22 @@ static bool needs_bounce(const struct disk *d, const void *buf, uint32_t bytes)
     return d->one_page && ((p & (PAGE - 1)) + bytes > PAGE);
 }
 
+/* Seconds a transfer may take before the port resets the bus (disk.timeout=). */
+static uint32_t rw_timeout(void)
+{
+    static uint32_t t;
+
+    if (!t) {
+        t = cmdline_get_u32("disk.timeout", DISK_TIMEOUT_S);
+        if (t == 0 || t > 3600) {
+            pr_err("disk", "disk.timeout=%u: want 1..3600 seconds; using %u", (unsigned)t,
+                   DISK_TIMEOUT_S);
+            t = DISK_TIMEOUT_S;
+        }
+    }
+    return t;
+}
+
 static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, uint8_t *buf)
 {
     static const char *const what[] = { "read", "write", "verify" };
@@ -419,7 +439,7 @@ static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, u
         if (op == DISK_WRITE)
             memcpy(io, buf, bytes);
     }
-    rc = disk_command(d, cdb, cdb_len, io, bytes, flags, DISK_TIMEOUT_S, what[op], lba);
+    rc = disk_command(d, cdb, cdb_len, io, bytes, flags, rw_timeout(), what[op], lba);
     if (rc == 0 && io != buf && op == DISK_READ)
         memcpy(buf, io, bytes);
     return rc;
