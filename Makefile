@@ -112,7 +112,10 @@ SCSI_OBJS := \
 	$(B)/kernel/disk.o \
 	$(B)/kernel/sense.o \
 	$(B)/kernel/scsicmds.o \
+	$(B)/kernel/scsistress.o \
 	$(B)/kernel/scsismart.o \
+	$(B)/kernel/disktest.o \
+	$(B)/kernel/scsibench.o \
 	$(B)/kernel/idle.o
 
 # Miniports: hba/NAME.c (and hba/NAME_*.c) is miniport NAME.  Each is built
@@ -130,6 +133,11 @@ EXTRA_OBJS := $(patsubst $(EXTRA_MINIPORT)/%.c,$(B)/extra/%.o,$(EXTRA_SRCS)) \
 
 OBJS := $(BOOT_OBJS) $(KERNEL_OBJS) $(SCSI_OBJS) $(HBA_OBJS) $(EXTRA_OBJS)
 
+# Relink when EXTRA_MINIPORT changes (a build without it drops the miniport).
+EXTRA_STAMP := $(B)/extra-miniport.txt
+$(shell mkdir -p $(B) && (echo '$(EXTRA_MINIPORT)' | cmp -s - $(EXTRA_STAMP) || \
+	echo '$(EXTRA_MINIPORT)' > $(EXTRA_STAMP)))
+
 all: $(B)/kernel.elf
 
 deps:
@@ -137,7 +145,7 @@ deps:
 
 # Linked twice: the second link adds the function symbol table (.ksyms, last
 # in linker.ld, so nothing moves) that names the fault report's backtraces.
-$(B)/kernel.elf: $(OBJS) linker.ld tools/gen_ksyms.py
+$(B)/kernel.elf: $(OBJS) linker.ld tools/gen_ksyms.py $(EXTRA_STAMP)
 	@echo "  LD      $@"
 	$(Q)$(LD) -m elf_i386 -T linker.ld -nostdlib -o $(B)/kernel.nosyms.elf $(OBJS) $(LIBGCC)
 	$(Q)$(PYTHON) tools/gen_ksyms.py $(NM) $(B)/kernel.nosyms.elf > $(B)/ksyms.S
@@ -240,7 +248,8 @@ UNIT_TESTS := \
 	$(B)/unit/test_timecalc \
 	$(B)/unit/test_ranges \
 	$(B)/unit/test_nttime \
-	$(B)/unit/test_ahci_sat
+	$(B)/unit/test_ahci_sat \
+	$(B)/unit/test_lsiscripts
 
 $(B)/unit/test_printf: tests/unit/test_printf.c kernel/printf.c
 $(B)/unit/test_physclamp: tests/unit/test_physclamp.c kernel/scsiport/physclamp.c
@@ -255,6 +264,8 @@ $(B)/unit/test_ranges: tests/unit/test_ranges.c kernel/scsiport/ranges.c kernel/
 $(B)/unit/test_nttime: tests/unit/test_nttime.c kernel/scsiport/nttime.c
 $(B)/unit/test_acpi: tests/unit/test_acpi.c kernel/acpiparse.c
 $(B)/unit/test_timecalc: tests/unit/test_timecalc.c
+$(B)/unit/test_lsiscripts: tests/unit/test_lsiscripts.c hba/lsi_scripts.c
+$(B)/unit/test_lsiscripts: UNIT_CFLAGS += -Iddk -Ihba
 $(B)/unit/test_ahci_sat: tests/unit/test_ahci_sat.c hba/ahci_sat.c
 $(B)/unit/test_ahci_sat: UNIT_CFLAGS += -Iddk -Ihba
 
@@ -278,7 +289,8 @@ test: deps
 #   make bench               our kernel on each controller: instructions and
 #                            register accesses per I/O, MB/s, IOPS, boot, size
 #   make bench COMPARE=linux (= make bench-linux) beside Debian's Linux + fio
-# RUNS=n runs per figure (median); BENCH_ARGS=... more tools/bench/bench.py options.
+# RUNS=n runs per figure (median); BENCH_ARGS=... more tools/bench/bench.py options
+# (e.g. --controllers ahci, --pin none, --no-file; tools/bench/bench.py --help).
 
 RUNS ?= 3
 COMPARE ?= none

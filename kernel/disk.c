@@ -422,7 +422,8 @@ static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, u
 {
     static const char *const what[] = { "read", "write", "verify" };
     uint32_t bytes = op == DISK_VERIFY ? 0 : n * d->block_size;
-    uint32_t flags = op == DISK_READ ? SRB_FLAGS_DATA_IN : op == DISK_WRITE ? SRB_FLAGS_DATA_OUT : 0;
+    uint32_t flags = (op == DISK_READ ? SRB_FLAGS_DATA_IN : op == DISK_WRITE ? SRB_FLAGS_DATA_OUT : 0) |
+                     SRB_FLAGS_QUEUE_ACTION_ENABLE;     /* tagged where the LU queues */
     uint8_t cdb[16];
     unsigned cdb_len;
     uint8_t *io = buf;

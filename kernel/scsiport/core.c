@@ -207,16 +207,21 @@ static struct scsi_request *lu_dequeue(struct sp_lu *lu)
     return r;
 }
 
-/* Tagged: the adapter queues several per LU and the SRB allows it (NT's rule). */
+/*
+ * Tagged: the adapter queues several requests per LU, the submitter asked
+ * for a queue action, and the LU said in its INQUIRY data that it queues
+ * (CmdQue) - so the scan's own INQUIRY, and any request to a device that
+ * would reject a tag message, goes untagged, one at a time.
+ */
 static bool req_tagged(const struct sp_adapter *ad, const struct scsi_request *r)
 {
     ULONG f = r->srb.SrbFlags;
 
-    if (f & SRB_FLAGS_DISABLE_DISCONNECT)
+    if (!ad->cfg.TaggedQueuing && !ad->cfg.MultipleRequestPerLu)
         return false;
-    if (ad->cfg.MultipleRequestPerLu)
-        return true;
-    return ad->cfg.TaggedQueuing && (f & (SRB_FLAGS_QUEUE_ACTION_ENABLE | SRB_FLAGS_NO_QUEUE_FREEZE));
+    if ((f & SRB_FLAGS_DISABLE_DISCONNECT) || !(f & SRB_FLAGS_QUEUE_ACTION_ENABLE))
+        return false;
+    return r->lu->inquiry.CommandQueue;
 }
 
 static bool lu_can_start(const struct sp_adapter *ad, const struct sp_lu *lu,

@@ -1,0 +1,321 @@
+/*
+ * The SCSI SCRIPTS program the LSI53C8xx runs for us, and the small
+ * two-pass assembler that places it at start-up (its absolute addresses
+ * depend on where the uncached extension landed).
+ *
+ * How a request flows (the host side is lsi.c):
+ *
+ *   host:  fill cell[tag], put tag in the start ring, write ISTAT.SIGP
+ *   IDLE:  WAIT RESELECT wakes on SIGP -> SIGP -> START takes the tag from
+ *          the ring, DSA = cell[tag]
+ *   SELECT with ATN, MSG OUT (IDENTIFY, SIMPLE QUEUE TAG), COMMAND
+ *   DISPATCH on the phase: the target usually disconnects (SAVE DATA
+ *          POINTER, DISCONNECT) -> START again, then IDLE
+ *   target reselects: IDENTIFY, SIMPLE QUEUE TAG n -> DSA = cell[n]
+ *   DATA jumps through the cell's resume address into the block of
+ *          LSI_MAX_SG table-indirect moves, entered so that the cell's
+ *          last entries are used; AFTER_DATA marks the data phase done
+ *   STATUS, COMMAND COMPLETE, bus free -> DONE writes the tag to the done
+ *          ring and raises INTFLY -> START
+ *
+ * Anything unusual stops SCRIPTS with an interrupt (a SCRIPTS INT code,
+ * phase mismatch, selection time-out...) and the host resumes it.  The
+ * register roles: DSA the connected request's cell, SCRATCHA a temporary,
+ * SCRATCHB the address of OVERRUN (stored into a cell once its data phase
+ * is done), TEMP the RETURN address.  No self-modifying code.
+ *
+ * Facts from the LSI53C895A Technical Manual, chapter 6; the emulation in
+ * QEMU's hw/scsi/lsi53c895a.c executes every instruction used here.
+ */
+#include "lsi_scripts.h"
+
+/* ---- the source form --------------------------------------------------------------- */
+
+enum src_kind { S_INSN, S_LABEL, S_DATA_MOVES };
+enum arg_kind { A_NONE, A_IMM, A_LABEL, A_CELL };
+
+struct lsi_src {
+    UCHAR kind;                 /* enum src_kind */
+    UCHAR arg_kind;             /* enum arg_kind: what the second word is */
+    USHORT arg;                 /* label, cell, or the phase of S_DATA_MOVES */
+    ULONG op;                   /* first word */
+    ULONG imm;                  /* A_IMM: the word; A_CELL: byte offset in the cell */
+};
+
+#define OFF(f)                  ((ULONG)FIELD_OFFSET(struct lsi_ccb, f) & SCR_OFFSET_MASK)
+#define I_(op, ak, a, imm)      { S_INSN, ak, a, op, imm }
+#define LABEL(l)                { S_LABEL, A_NONE, l, 0, 0 }
+#define DATA_MOVES(ph)          { S_DATA_MOVES, A_NONE, ph, 0, 0 }
+
+/* Block Move */
+#define MOVE_TBL(ph, off) \
+    I_(SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(ph), A_IMM, 0, off)
+#define MOVE_ABS(ph, n, cell, o) \
+    I_(SCR_BMOV | SCR_BMOV_MOVE | SCR_PHASE(ph) | (n), A_CELL, cell, o)
+/* I/O */
+#define SELECT_ATN_TBL(off, l) \
+    I_(SCR_IO | SCR_IO_SELECT | SCR_IO_TABLE | SCR_IO_SEL_ATN | (off), A_LABEL, l, 0)
+#define WAIT_DISCONNECT()       I_(SCR_IO | SCR_IO_WAIT_DISC, A_NONE, 0, 0)
+#define WAIT_RESELECT(l)        I_(SCR_IO | SCR_IO_WAIT_RESEL, A_LABEL, l, 0)
+#define CLEAR_ACK()             I_(SCR_IO | SCR_IO_CLEAR | SCR_IO_ACK, A_NONE, 0, 0)
+/* Read/Write: "MOVE reg TO SFBR" is reg | 0, as the manual's assembler encodes it */
+#define MOVE_TO_SFBR(r)         I_(SCR_RW_TO_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0, 0)
+#define MOVE_FROM_SFBR(r)       I_(SCR_RW_FROM_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0, 0)
+#define MOVE_DATA(r, d) \
+    I_(SCR_RW_RMW | SCR_OP_MOVE | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0, 0)
+#define MOVE_AND(r, d) \
+    I_(SCR_RW_RMW | SCR_OP_AND | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0, 0)
+#define MOVE_ADD(r, d) \
+    I_(SCR_RW_RMW | SCR_OP_ADD | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0, 0)
+/* Load/Store */
+#define LOAD_ABS(r, n, cell, o) \
+    I_(SCR_LDST | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), A_CELL, cell, o)
+#define STORE_ABS(r, n, cell, o) \
+    I_(SCR_LDST | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), A_CELL, cell, o)
+#define LOAD_REL(r, n, off) \
+    I_(SCR_LDST | SCR_LDST_DSAREL | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), \
+       A_IMM, 0, off)
+#define STORE_REL(r, n, off) \
+    I_(SCR_LDST | SCR_LDST_DSAREL | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), A_IMM, 0, off)
+/* Transfer Control */
+#define TC_JUMP                 (SCR_TC | SCR_TC_JUMP)
+#define TC_INT                  (SCR_TC | SCR_TC_INT)
+#define CMP_DATA(d)             (SCR_TC_CMP_DATA | SCR_TC_MASK(0xFF) | SCR_TC_DATA(d))
+#define CMP_MASK(d, m)          (SCR_TC_CMP_DATA | SCR_TC_MASK(m) | SCR_TC_DATA(d))
+#define WHEN(ph)                (SCR_TC_CMP_PHASE | SCR_TC_WAIT | SCR_PHASE(ph))
+#define IF(ph)                  (SCR_TC_CMP_PHASE | SCR_PHASE(ph))
+#define JUMP(l)                 I_(TC_JUMP | SCR_TC_IFTRUE, A_LABEL, l, 0)
+#define JUMP_IF_DATA(l, d)      I_(TC_JUMP | SCR_TC_IFTRUE | CMP_DATA(d), A_LABEL, l, 0)
+#define JUMP_IFNOT_DATA(l, d)   I_(TC_JUMP | CMP_DATA(d), A_LABEL, l, 0)
+#define JUMP_WHEN(l, ph)        I_(TC_JUMP | SCR_TC_IFTRUE | WHEN(ph), A_LABEL, l, 0)
+#define JUMP_WHENNOT(l, ph)     I_(TC_JUMP | WHEN(ph), A_LABEL, l, 0)
+#define JUMP_IF(l, ph)          I_(TC_JUMP | SCR_TC_IFTRUE | IF(ph), A_LABEL, l, 0)
+#define JUMP_IFNOT(l, ph)       I_(TC_JUMP | IF(ph), A_LABEL, l, 0)
+#define INT(code)               I_(TC_INT | SCR_TC_IFTRUE, A_IMM, 0, code)
+#define INT_IFNOT_MASK(c, d, m) I_(TC_INT | CMP_MASK(d, m), A_IMM, 0, c)
+#define INT_FLY()               I_(TC_INT | SCR_TC_INTFLY | SCR_TC_IFTRUE, A_IMM, 0, 0)
+#define RETURN()                I_(SCR_TC | SCR_TC_RETURN | SCR_TC_IFTRUE, A_NONE, 0, 0)
+
+/* ---- the program ------------------------------------------------------------------- */
+
+#define SDU_OFF                 ((UCHAR)~SCNTL2_SDU)
+
+static const struct lsi_src lsi_program[] = {
+LABEL(LSI_L_INIT),
+    LOAD_ABS(SCRATCHB0, 4, LSI_C_OVERRUN_ADDR, 0),  /* SCRATCHB = OVERRUN, for AFTER_DATA */
+    JUMP(LSI_L_START),                              /* look for work */
+LABEL(LSI_L_SIGP),
+    MOVE_TO_SFBR(CTEST2),                           /* reading CTEST2 clears ISTAT.SIGP */
+LABEL(LSI_L_START),
+    LOAD_ABS(DSA0, 4, LSI_C_STARTQ, 0),             /* DSA = the start ring's head slot */
+    LOAD_REL(SCRATCHA0, 1, 0),                      /* the tag queued there (0: none) */
+    MOVE_TO_SFBR(SCRATCHA0),                        /* into SFBR, to compare */
+    JUMP_IF_DATA(LSI_L_IDLE, 0),                    /* nothing to start: wait */
+    MOVE_ADD(DSA0, 1),                              /* head + 1; the 8-bit add wraps the ring */
+    STORE_ABS(DSA0, 1, LSI_C_STARTQ, 0),            /* the new head */
+    LOAD_ABS(DSA0, 4, LSI_C_ARENA, 0),              /* DSA = cell 0 */
+    MOVE_FROM_SFBR(DSA1),                           /* DSA = cell[tag] */
+LABEL(LSI_L_SELECT),
+    SELECT_ATN_TBL(OFF(select), LSI_L_RESEL_DURING_SELECT), /* arbitrate, select with ATN */
+    MOVE_TBL(PHASE_MSG_OUT, OFF(msgout)),           /* IDENTIFY [+ SIMPLE QUEUE TAG, tag] */
+    MOVE_TBL(PHASE_COMMAND, OFF(cmd)),              /* the CDB */
+LABEL(LSI_L_DISPATCH),
+    JUMP_WHEN(LSI_L_MSGIN, PHASE_MSG_IN),           /* wait for REQ; messages first */
+    JUMP_IF(LSI_L_DATA, PHASE_DATA_IN),             /* data phases: through the cell */
+    JUMP_IF(LSI_L_DATA, PHASE_DATA_OUT),
+    JUMP_IF(LSI_L_STATUS, PHASE_STATUS),            /* status */
+    JUMP_IF(LSI_L_MSGOUT, PHASE_MSG_OUT),           /* the target wants a message */
+    JUMP_IF(LSI_L_COMMAND, PHASE_COMMAND),          /* the target wants the CDB again */
+    INT(LSI_SIR_BAD_PHASE),                         /* a reserved phase: the host resets */
+LABEL(LSI_L_DATA),
+    LOAD_REL(TEMP, 4, OFF(resume)),                 /* TEMP = this cell's next data move */
+    RETURN(),                                       /* jump there */
+LABEL(LSI_L_DATAOUT),
+    DATA_MOVES(PHASE_DATA_OUT),                     /* MOVE FROM sg[i], WHEN DATA_OUT, each i */
+    JUMP(LSI_L_AFTER_DATA),                         /* all of the buffer went out */
+LABEL(LSI_L_DATAIN),
+    DATA_MOVES(PHASE_DATA_IN),                      /* MOVE FROM sg[i], WHEN DATA_IN, each i */
+LABEL(LSI_L_AFTER_DATA),
+    STORE_REL(SCRATCHB0, 4, OFF(resume)),           /* buffer done: more data is overrun */
+LABEL(LSI_L_STATUS),
+    MOVE_TBL(PHASE_STATUS, OFF(status_tbl)),        /* the status byte into the cell */
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_MSGIN, 0),      /* the message that follows it */
+    JUMP_IFNOT_DATA(LSI_L_MSGIN_GOT, 0x00),         /* not COMMAND COMPLETE: decode it */
+LABEL(LSI_L_COMPLETE),
+    MOVE_AND(SCNTL2, SDU_OFF),                      /* the coming bus free is expected */
+    CLEAR_ACK(),                                    /* accept the message */
+    WAIT_DISCONNECT(),                              /* bus free */
+LABEL(LSI_L_DONE),
+    MOVE_TO_SFBR(DSA1),                             /* the tag (cell index) ... */
+    MOVE_FROM_SFBR(SCRATCHA0),                      /* ... into SCRATCHA0 */
+    LOAD_ABS(DSA0, 4, LSI_C_DONEQ, 0),              /* DSA = the done ring's tail slot */
+    STORE_REL(SCRATCHA0, 1, 0),                     /* post the tag */
+    MOVE_ADD(DSA0, 1),                              /* tail + 1, wrapping */
+    STORE_ABS(DSA0, 1, LSI_C_DONEQ, 0),             /* the new tail */
+    INT_FLY(),                                      /* tell the host, keep running */
+    JUMP(LSI_L_START),                              /* next request */
+LABEL(LSI_L_MSGIN),
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_MSGIN, 0),      /* one message byte into SFBR */
+LABEL(LSI_L_MSGIN_GOT),
+    JUMP_IF_DATA(LSI_L_SAVE_DP, 0x02),              /* SAVE DATA POINTER */
+    JUMP_IF_DATA(LSI_L_DISCONNECT, 0x04),           /* DISCONNECT */
+    JUMP_IF_DATA(LSI_L_COMPLETE, 0x00),             /* COMMAND COMPLETE */
+    INT_IFNOT_MASK(LSI_SIR_BAD_MSG, 0x03, 0xFF),    /* anything but RESTORE POINTERS: host */
+    INT(LSI_SIR_RESTORE_DP),                        /* RESTORE POINTERS: host */
+LABEL(LSI_L_SAVE_DP),
+    CLEAR_ACK(),                                    /* the resume address is the pointer */
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_MSGIN, 0),      /* DISCONNECT, as a rule (else: mismatch) */
+    JUMP_IF_DATA(LSI_L_DISCONNECT, 0x04),
+    JUMP(LSI_L_MSGIN_GOT),                          /* another message */
+LABEL(LSI_L_DISCONNECT),
+    MOVE_AND(SCNTL2, SDU_OFF),                      /* the coming bus free is expected */
+    CLEAR_ACK(),                                    /* accept DISCONNECT */
+    WAIT_DISCONNECT(),                              /* bus free */
+    JUMP(LSI_L_START),                              /* start another meanwhile */
+LABEL(LSI_L_IDLE),
+    WAIT_RESELECT(LSI_L_SIGP),                      /* sleep: reselection, or SIGP -> SIGP */
+LABEL(LSI_L_RESELECTED),
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_MSGIN, 0),      /* IDENTIFY */
+    INT_IFNOT_MASK(LSI_SIR_NO_IDENTIFY, 0x80, 0x80), /* must be an IDENTIFY */
+    CLEAR_ACK(),                                    /* accept it */
+    JUMP_WHENNOT(LSI_L_RESEL_UNTAGGED, PHASE_MSG_IN), /* no queue tag: the untagged cell */
+LABEL(LSI_L_RESEL_TAG),
+    MOVE_ABS(PHASE_MSG_IN, 2, LSI_C_MSGIN, 1),      /* queue tag message, tag */
+    INT_IFNOT_MASK(LSI_SIR_BAD_TAG_MSG, 0x20, 0xFC), /* a queue tag message, 20h-22h */
+    CLEAR_ACK(),                                    /* accept it */
+    LOAD_ABS(DSA0, 4, LSI_C_ARENA, 0),              /* DSA = cell 0 */
+    LOAD_ABS(DSA1, 1, LSI_C_MSGIN, 2),              /* DSA = cell[tag] */
+    JUMP_WHEN(LSI_L_DATA, PHASE_DATA_IN),           /* the usual case: read data follows */
+    JUMP(LSI_L_DISPATCH),                           /* anything else */
+LABEL(LSI_L_RESEL_UNTAGGED),
+    LOAD_ABS(DSA0, 4, LSI_C_ARENA, 0),              /* DSA = cell 0 */
+    MOVE_DATA(DSA1, LSI_UNTAGGED_CELL),             /* DSA = the untagged request's cell */
+    JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_RESEL_DURING_SELECT),
+    LOAD_ABS(DSA0, 4, LSI_C_STARTQ, 0),             /* DSA = start ring head slot */
+    MOVE_ADD(DSA0, 0xFF),                           /* head - 1: start that request later */
+    STORE_ABS(DSA0, 1, LSI_C_STARTQ, 0),            /* put it back */
+    JUMP(LSI_L_RESELECTED),                         /* serve the reselecting target */
+LABEL(LSI_L_OVERRUN),
+    JUMP_WHEN(LSI_L_OVERRUN_OUT, PHASE_DATA_OUT),   /* the target wants more data */
+    JUMP_IFNOT(LSI_L_DISPATCH, PHASE_DATA_IN),      /* data phase over */
+    MOVE_ABS(PHASE_DATA_IN, 1, LSI_C_BUCKET, 0),    /* drain a byte we have no room for */
+LABEL(LSI_L_OVERRUN_MARK),
+    MOVE_DATA(SCRATCHA0, 1),                        /* mark the cell: overrun */
+    STORE_REL(SCRATCHA0, 1, OFF(overrun)),
+    JUMP(LSI_L_OVERRUN),                            /* again */
+LABEL(LSI_L_OVERRUN_OUT),
+    MOVE_ABS(PHASE_DATA_OUT, 1, LSI_C_BUCKET, 0),   /* pad with a byte we do not have */
+    JUMP(LSI_L_OVERRUN_MARK),
+LABEL(LSI_L_ACK_DISPATCH),
+    CLEAR_ACK(),                                    /* accept the message */
+    JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_MSGOUT),
+    MOVE_ABS(PHASE_MSG_OUT, 1, LSI_C_NOP, 0),       /* nothing to say: NO OPERATION */
+    JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_COMMAND),
+    MOVE_TBL(PHASE_COMMAND, OFF(cmd)),              /* the CDB again */
+    JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_BAD_RESEL),
+    INT(LSI_SIR_BAD_RESEL),                         /* resume address of an idle cell */
+LABEL(LSI_L_END),
+};
+
+/* ---- the assembler ------------------------------------------------------------------ */
+
+#define NO_LABEL    0xFFFFFFFFu
+
+ULONG lsi_sg_offset(ULONG i)
+{
+    if (i < LSI_SG_IN_A)
+        return (ULONG)FIELD_OFFSET(struct lsi_ccb, sg) + i * sizeof(struct lsi_tbl);
+    i -= LSI_SG_IN_A;
+    return LSI_ARENA_SIZE * (1 + i / LSI_SG_PER_ARENA) +
+           (i % LSI_SG_PER_ARENA) * sizeof(struct lsi_tbl);
+}
+
+static ULONG src_words(const struct lsi_src *s)
+{
+    switch (s->kind) {
+    case S_INSN: return 2;
+    case S_DATA_MOVES: return 2 * LSI_MAX_SG;
+    default: return 0;
+    }
+}
+
+/* Pass 1: every label's word offset; FALSE if one is defined twice. */
+static BOOLEAN place_labels(ULONG *label_word, ULONG *total)
+{
+    ULONG pc = 0;
+
+    for (ULONG l = 0; l < LSI_L_COUNT; l++)
+        label_word[l] = NO_LABEL;
+    for (ULONG i = 0; i < RTL_NUMBER_OF(lsi_program); i++) {
+        const struct lsi_src *s = &lsi_program[i];
+        if (s->kind == S_LABEL) {
+            if (s->arg >= LSI_L_COUNT || label_word[s->arg] != NO_LABEL)
+                return FALSE;
+            label_word[s->arg] = pc;
+        }
+        pc += src_words(s);
+    }
+    *total = pc;
+    return TRUE;
+}
+
+/* The second word of one instruction; FALSE for an undefined label or cell. */
+static BOOLEAN second_word(const struct lsi_src *s, const ULONG *label_pa, const ULONG *cell_pa,
+                           ULONG *out)
+{
+    switch (s->arg_kind) {
+    case A_NONE:
+        *out = 0;
+        return TRUE;
+    case A_IMM:
+        *out = s->imm;
+        return TRUE;
+    case A_LABEL:
+        if (s->arg >= LSI_L_COUNT || label_pa[s->arg] == NO_LABEL)
+            return FALSE;
+        *out = label_pa[s->arg];
+        return TRUE;
+    case A_CELL:
+        if (s->arg >= LSI_C_COUNT)
+            return FALSE;
+        *out = cell_pa[s->arg] + s->imm;
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static void emit_data_moves(ULONG *w, ULONG phase)
+{
+    for (ULONG i = 0; i < LSI_MAX_SG; i++) {
+        w[2 * i] = SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(phase);
+        w[2 * i + 1] = lsi_sg_offset(i) & SCR_OFFSET_MASK;
+    }
+}
+
+ULONG lsi_script_assemble(ULONG *words, ULONG max_words, ULONG base, const ULONG *cell_pa,
+                          ULONG *label_pa)
+{
+    ULONG label_word[LSI_L_COUNT], total, pc = 0;
+
+    if (!place_labels(label_word, &total) || total > max_words)
+        return 0;
+    for (ULONG l = 0; l < LSI_L_COUNT; l++)
+        label_pa[l] = label_word[l] == NO_LABEL ? NO_LABEL : base + 4 * label_word[l];
+    for (ULONG i = 0; i < RTL_NUMBER_OF(lsi_program); i++) {
+        const struct lsi_src *s = &lsi_program[i];
+        if (s->kind == S_DATA_MOVES) {
+            emit_data_moves(&words[pc], s->arg);
+        } else if (s->kind == S_INSN) {
+            words[pc] = s->op;
+            if (!second_word(s, label_pa, cell_pa, &words[pc + 1]))
+                return 0;
+        }
+        pc += src_words(s);
+    }
+    return total;
+}
