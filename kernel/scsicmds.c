@@ -15,13 +15,19 @@
 
 static int current = -1;                /* "scsi device" */
 
+/* The current device; until one is chosen, the first one the scan found. */
 static struct disk *cur_disk(const char *cmd)
 {
-    struct disk *d = disk_get(current);
+    struct disk *d;
+
+    for (int i = 0; current < 0 && i < disk_count(); i++)
+        if (disk_get(i))
+            current = i;
+    d = disk_get(current);
 
     if (!d) {
         if (current < 0)
-            printf("scsi %s: no current device (scsi scan, then scsi device N)\n", cmd);
+            printf("scsi %s: no SCSI devices (scsi scan looks again)\n", cmd);
         else
             printf("scsi %s: device %d is gone\n", cmd, current);
     }
@@ -101,7 +107,6 @@ static int do_device(int argc, char **argv)
         return CMD_FAIL;
     }
     current = (int)n;
-    printf("\nDevice %d: ", current);
     print_device(disk_get(current));
     printf("... is now current device\n");
     return CMD_OK;
@@ -175,12 +180,17 @@ static int transfer(struct disk *d, enum disk_op op, uint64_t addr, uint64_t blk
             return CMD_FAIL;
         }
     }
+    if (d->block && d->medium && (blk >= d->blocks || cnt > d->blocks - blk)) {
+        printf("%s: %s: blocks %llu+%llu are past the end (%llu blocks)\n", d->name, cmd,
+               (unsigned long long)blk, (unsigned long long)cnt, (unsigned long long)d->blocks);
+        return CMD_FAIL;
+    }
     printf("\nSCSI %s: device %d block # %llu, count %llu ... ", cmd, d->index,
            (unsigned long long)blk, (unsigned long long)cnt);
     console_interrupted();              /* forget an old ^C */
     rc = disk_rw(d, op, blk, cnt, (void *)(uintptr_t)addr, show_progress, &p);
-    if (p.shown && rc == 0)
-        printf("\n");
+    if (p.shown || rc)
+        console_fresh_line();
     if (rc == 0) {
         printf("%llu blocks %s: OK\n", (unsigned long long)cnt, done_word[op]);
         return CMD_OK;
@@ -304,5 +314,5 @@ static int do_scsi(int argc, char **argv)
 }
 SHELL_COMMAND(scsi, do_scsi,
               "scan | info | device [n] | read addr blk# cnt | write addr blk# cnt | "
-              "verify blk# cnt | flush | sense | " SCSI_BENCH_USAGE,
-              "SCSI devices: list, select, read, write, verify, flush, last sense, bench");
+              "verify blk# cnt | flush | sense | smart [what] | " SCSI_BENCH_USAGE,
+              "SCSI devices: list, select, read, write, verify, flush, sense, SMART, bench");
