@@ -267,3 +267,51 @@ def test_ncq_error_with_32_in_flight():
     expect_lines(r, [r"sd0: bench: read lba 96: MEDIUM ERROR: unrecovered read error \(11/00\)"])
     forbid_lines(r, [r"timed out", r"resetting bus"])
     check_reads(r, data, good)
+
+
+# ---- through the port directly: many ports at once, raw CDBs ------------------------
+
+def test_requests_to_several_ports_at_once_data_verified():
+    """scsistress keeps 32 reads in flight across three ports (NCQ on each),
+    then 32 on one port; every read's CRC is checked against the image."""
+    imgs = [image("multi%d" % i, 2 * 1024 * 1024) for i in range(3)]
+    devs = []
+    for port, (path, _) in zip((0, 2, 5), imgs):
+        devs += ["-drive", "file=%s,format=raw,if=none,id=m%d" % (path, port),
+                 "-device", "ide-hd,drive=m%d,bus=ide.%d" % (port, port)]
+    r = boot("-- scsistress 20 60 8 0,1,2; scsistress 20 60 8 1; poweroff", devices=devs,
+             memory="256M", timeout=60)
+    by_name = {"sd%d" % i: data for i, (_, data) in enumerate(imgs)}
+    lines = r.find(r"^stress: (sd\d) lba (\d+) cnt (\d+) (?:crc ([0-9a-f]{8})|failed.*)$")
+    assert len(lines) == 0x60 * 2, r.describe()
+    for m in lines:
+        lba, cnt = int(m.group(2)), int(m.group(3))
+        want = zlib.crc32(by_name[m.group(1)][lba * SECTOR:(lba + cnt) * SECTOR])
+        assert m.group(4) and int(m.group(4), 16) == want, (m.group(0), r.describe())
+    sums = r.find(r"^stress: (\d+) reads, (\d+) errors, max in flight (\d+), "
+                  r"max at the adapter per device:(.*)$")
+    assert [(s.group(1), s.group(2)) for s in sums] == [("96", "0"), ("96", "0")], r.describe()
+    across = dict(re.findall(r"(sd\d) (\d+)", sums[0].group(4)))
+    assert len(across) == 3 and all(int(v) >= 4 for v in across.values()), sums[0].group(0)
+    one = dict(re.findall(r"(sd\d) (\d+)", sums[1].group(4)))
+    assert int(one["sd1"]) >= 16, sums[1].group(0)
+    assert r.rc == 1, r.describe()
+
+
+def test_lba_past_end_and_unknown_opcode_through_the_port():
+    """Raw CDBs (no disk-layer checks): a READ past the end gets ILLEGAL
+    REQUEST / LBA OUT OF RANGE, an unknown opcode INVALID COMMAND OPERATION
+    CODE, both with autosense, and the next read still returns the right data."""
+    path, data = image("rawcdb", 1024 * 1024)
+    blocks = len(data) // SECTOR
+    devs = ["-drive", "file=%s,format=raw,if=none,id=r0" % path,
+            "-device", "ide-hd,drive=r0,bus=ide.0"]
+    past = "28 00 %02x %02x %02x %02x 00 00 01 00" % tuple(blocks.to_bytes(4, "big"))
+    r = boot("-- scsicdb 0 in 200 " + past + "; scsicdb 0 none 0 c8 00 00 00 00 00; "
+             "scsicdb 0 in 200 28 00 00 00 00 07 00 00 01 00; poweroff", devices=devs)
+    expect_lines(r, [
+        r"^scsicdb: sense 5/21/00: ILLEGAL REQUEST: logical block address out of range",
+        r"^scsicdb: sense 5/20/00: ILLEGAL REQUEST: invalid command operation code",
+        r"^scsicdb: status SUCCESS \(01\), scsi status 00, 512 bytes, crc32 %08x$"
+        % zlib.crc32(data[7 * SECTOR:8 * SECTOR]),
+    ])
