@@ -260,30 +260,36 @@ ULONG sat_passthru_sense(const struct ata_result *r, BOOLEAN extend, BOOLEAN err
 
 /* ---- task files ------------------------------------------------------------------- */
 
+/* One little-endian DWORD of a FIS (the FIS may sit at any byte address). */
+static void fis_dword(UCHAR *fis, unsigned i, ULONG v)
+{
+    __builtin_memcpy(fis + 4 * i, &v, 4);
+}
+
+/*
+ * Built as its five DWORDs (SATA 3.x 10.5.5): byte 0 type, 1 C bit, 2
+ * command, 3 features; 4-6 LBA 23:0, 7 device; 8-10 LBA 47:24, 11 features
+ * 15:8; 12-13 count, 14 ICC, 15 control; 16-19 reserved.
+ */
 void sat_tf_to_fis(const struct ata_tf *tf, UCHAR tag, UCHAR fis[20])
 {
-    memset(fis, 0, 20);
-    fis[0] = 0x27;                              /* Register H2D */
-    fis[1] = 0x80;                              /* C: command register update */
-    fis[2] = tf->command;
-    fis[3] = tf->features;
-    fis[4] = (UCHAR)tf->lba;
-    fis[5] = (UCHAR)(tf->lba >> 8);
-    fis[6] = (UCHAR)(tf->lba >> 16);
-    fis[7] = tf->device;
-    fis[12] = (UCHAR)tf->count;
-    fis[15] = tf->control;
-    if (tf->flags & (ATA_TF_LBA48 | ATA_TF_NCQ)) {
-        fis[8] = (UCHAR)(tf->lba >> 24);
-        fis[9] = (UCHAR)(tf->lba >> 32);
-        fis[10] = (UCHAR)(tf->lba >> 40);
-        fis[11] = tf->features_exp;
-        fis[13] = (UCHAR)(tf->count >> 8);
-    } else {
-        fis[7] = (UCHAR)(tf->device | ((tf->lba >> 24) & 0x0F));    /* LBA 27:24 */
+    ULONG lba = (ULONG)tf->lba, device = tf->device, count = tf->count;
+    ULONG high = (ULONG)(tf->lba >> 24) & 0xFFFFFF, features_exp = tf->features_exp;
+
+    if (!(tf->flags & (ATA_TF_LBA48 | ATA_TF_NCQ))) {
+        device |= (lba >> 24) & 0x0F;           /* LBA 27:24 */
+        high = features_exp = 0;
+        count &= 0xFF;
     }
     if (tf->flags & ATA_TF_NCQ)
-        fis[12] = (UCHAR)((tag & 0x1F) << ATA_NCQ_TAG_SHIFT);
+        count = (count & 0xFF00) | (ULONG)((tag & 0x1F) << ATA_NCQ_TAG_SHIFT);
+    fis_dword(fis, 0, 0x27 |                    /* Register H2D */
+                      0x80u << 8 |              /* C: command register update */
+                      (ULONG)tf->command << 16 | (ULONG)tf->features << 24);
+    fis_dword(fis, 1, (lba & 0xFFFFFF) | device << 24);
+    fis_dword(fis, 2, high | features_exp << 24);
+    fis_dword(fis, 3, count | (ULONG)tf->control << 24);
+    fis_dword(fis, 4, 0);
 }
 
 void sat_tf_identify(struct ata_tf *tf, BOOLEAN packet)
@@ -369,12 +375,16 @@ static BOOLEAN op_is_verify(UCHAR op)
     return op == SCSIOP_VERIFY || op == SCSIOP_VERIFY12 || op == SCSIOP_VERIFY16;
 }
 
+/* Every field is set here (the path of every read and write: no clearing first). */
 static void rw_taskfile(const struct sat_disk *d, UCHAR op, const struct rw *rw,
                         struct ata_tf *tf)
 {
     BOOLEAN write = op_is_write(op);
 
-    memset(tf, 0, sizeof(*tf));
+    tf->features = tf->features_exp = 0;
+    tf->control = 0;
+    tf->count = 0;
+    tf->bytes = 0;
     tf->lba = rw->lba;
     tf->device = ATA_DEV_LBA;
     tf->flags = d->lba48 ? ATA_TF_LBA48 : 0;
@@ -425,7 +435,7 @@ static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG 
         return;
     }
     if (rw.count > max || (rw.fua && op_is_write(cdb[0]) && !d->fua) ||
-        (!op_is_verify(cdb[0]) && data_len < rw.count * d->sector_size)) {
+        (!op_is_verify(cdb[0]) && data_len < (ULONGLONG)rw.count * d->sector_size)) {
         xl_invalid_field(x);
         return;
     }
@@ -849,7 +859,8 @@ static UCHAR cdb_min_len(UCHAR op)
 void sat_translate(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
                    UCHAR *reply, struct sat_xlat *x)
 {
-    memset(x, 0, sizeof(*x));
+    /* Each outcome sets what it returns (tf, reply_len or sense); the flags are common. */
+    x->passthru = x->ck_cond = x->extend = FALSE;
     if (cdb_len < cdb_min_len(cdb[0])) {
         xl_invalid_field(x);
         return;

@@ -135,6 +135,8 @@ int memmap_usable(const struct mem_region *map, int n, uint64_t limit,
             continue;
         a = MAX(a, (uint64_t)PAGE_SIZE);
         b = MIN(b, limit);
+        if (a > UINT64_MAX - PAGE_MASK64)       /* no whole page starts there */
+            continue;
         a = (a + PAGE_MASK64) & ~PAGE_MASK64;
         b &= ~PAGE_MASK64;
         if (a >= b)
@@ -201,7 +203,8 @@ uint32_t memmap_available_pages(const struct mem_region *map, int n, uint64_t li
         uint64_t a = (map[i].base + PAGE_MASK64) & ~PAGE_MASK64;
         uint64_t b = MIN(region_end(&map[i]), limit) & ~PAGE_MASK64;
 
-        if (map[i].type == MB_MMAP_AVAILABLE && map[i].base < limit && a < b)
+        if (map[i].type == MB_MMAP_AVAILABLE && map[i].base < limit &&
+            map[i].base <= UINT64_MAX - PAGE_MASK64 && a < b)
             pages += (b - a) / PAGE_SIZE;
     }
     return (uint32_t)pages;
@@ -209,16 +212,35 @@ uint32_t memmap_available_pages(const struct mem_region *map, int n, uint64_t li
 
 /* ---- bitmap -------------------------------------------------------------- */
 
+static void pbm_bit(struct page_bitmap *b, uint32_t p, bool set)
+{
+    if (set)
+        b->bits[p / 32] |= 1u << (p % 32);
+    else
+        b->bits[p / 32] &= ~(1u << (p % 32));
+}
+
+/* Bits [first, first+n) to 1 or 0: whole words at once (1 GiB is 8192 of them). */
+static void pbm_fill(struct page_bitmap *b, uint32_t first, uint32_t n, bool set)
+{
+    uint32_t p = first, end = first + n;
+
+    for (; p < end && p % 32; p++)
+        pbm_bit(b, p, set);
+    for (; end - p >= 32; p += 32)
+        b->bits[p / 32] = set ? 0xffffffffu : 0;
+    for (; p < end; p++)
+        pbm_bit(b, p, set);
+}
+
 void pbm_set(struct page_bitmap *b, uint32_t first, uint32_t n)
 {
-    for (uint32_t p = first; p < first + n; p++)
-        b->bits[p / 32] |= 1u << (p % 32);
+    pbm_fill(b, first, n, true);
 }
 
 void pbm_clear(struct page_bitmap *b, uint32_t first, uint32_t n)
 {
-    for (uint32_t p = first; p < first + n; p++)
-        b->bits[p / 32] &= ~(1u << (p % 32));
+    pbm_fill(b, first, n, false);
 }
 
 /* First bit at or after p, below limit, whose value is `want`; else limit. */

@@ -81,8 +81,8 @@ static void put_num(struct out *o, const struct spec *s, uint64_t v, bool neg,
         prefix = " ";
     if (s->alt && base == 16 && len && !(len == 1 && buf[0] == '0'))
         prefix = upper ? "0X" : "0x";
-    if (s->alt && base == 8 && (len == 0 || buf[len - 1] != '0'))
-        prefix = "0";
+    if (s->alt && base == 8 && s->prec <= len && (len == 0 || buf[len - 1] != '0'))
+        prefix = "0";                   /* unless the precision already leads with one */
 
     zeros = s->prec > len ? s->prec - len : 0;
     total = (int)__builtin_strlen(prefix) + zeros + len;

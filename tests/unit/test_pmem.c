@@ -200,6 +200,31 @@ static uint32_t naive_find(const struct page_bitmap *b, uint32_t n, uint32_t ali
     return UINT32_MAX;
 }
 
+/* pbm_set/pbm_clear (whole words at once) against one bit at a time, every range of 256 bits. */
+static void test_bitmap_fill(void **state)
+{
+    uint32_t bits[8], want[8];
+    struct page_bitmap b = { bits, 256 };
+
+    (void)state;
+    for (uint32_t first = 0; first < 256; first++) {
+        for (uint32_t n = 0; first + n <= 256; n++) {
+            for (int set = 0; set < 2; set++) {
+                memset(bits, set ? 0x00 : 0xff, sizeof(bits));
+                memcpy(want, bits, sizeof(want));
+                for (uint32_t p = first; p < first + n; p++)
+                    want[p / 32] = set ? want[p / 32] | 1u << (p % 32)
+                                       : want[p / 32] & ~(1u << (p % 32));
+                if (set)
+                    pbm_set(&b, first, n);
+                else
+                    pbm_clear(&b, first, n);
+                assert_memory_equal(bits, want, sizeof(bits));
+            }
+        }
+    }
+}
+
 static void test_bitmap_basics(void **state)
 {
     uint32_t bits[4];
@@ -268,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_range_remove),
         cmocka_unit_test(test_usable),
         cmocka_unit_test(test_ram_top),
+        cmocka_unit_test(test_bitmap_fill),
         cmocka_unit_test(test_bitmap_basics),
         cmocka_unit_test(test_bitmap_random_against_naive),
     };
