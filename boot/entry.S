@@ -3,7 +3,8 @@
  * in 32-bit protected mode with paging off, EAX = 0x2BADB002 and EBX = the
  * physical address of the multiboot information.  We take nothing else from
  * it: install our own GDT, switch to our own stack (a guard page lies below
- * it, unmapped once paging is on), note the TSC, and call kmain(magic, mbi).
+ * it, unmapped once paging is on; painted first, so that `meminfo` can tell
+ * how deep it has been used), note the TSC, and call kmain(magic, mbi).
  */
 #include "multiboot.h"
 #include "gdt.h"
@@ -21,7 +22,15 @@ _start:
     cli
     cld
     movl %eax, %esi                 /* keep magic and mbi across cpuid */
-    movl %ebx, %edi
+    movl %ebx, %ebp
+
+    movl $stack_bottom, %edi        /* paint the stack (STACK_PAINT), for meminfo */
+    movl $stack_top, %ecx
+    subl %edi, %ecx
+    shrl $2, %ecx
+    movl $STACK_PAINT, %eax
+    rep stosl
+    movl %ebp, %edi
 
     lgdt gdt_desc                   /* our GDT: null, code, data, 2 TSS */
     ljmp $GDT_KCODE, $1f

@@ -319,6 +319,14 @@ uint64_t acpi_hpet_base(void)
     return acpi.hpet_base;
 }
 
+uint16_t acpi_pm_timer(bool *bits32)
+{
+    if (!acpi.fadt_ok)
+        return 0;
+    *bits32 = acpi.fadt.pm_tmr_32;
+    return acpi.fadt.pm_tmr;
+}
+
 /* ---- power-off and reset ------------------------------------------------- */
 
 /* Legacy (SMI) mode: ask the firmware for ACPI mode, so SLP_EN is honoured. */

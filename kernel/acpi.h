@@ -37,6 +37,9 @@ const struct acpi_mcfg_info *acpi_mcfg(void);
 /* HPET register block (physical) from the HPET table; 0 if none. */
 uint64_t acpi_hpet_base(void);
 
+/* The FADT's PM timer (3.579545 MHz): its I/O port, 0 if none; *bits32 its width. */
+uint16_t acpi_pm_timer(bool *bits32);
+
 /* Print the RSDP, every table found, and what power-off/reset will use. */
 void acpi_dump(void);
 

@@ -154,7 +154,7 @@ bool acpi_aml_find_s5(const uint8_t *aml, uint32_t len, uint8_t *slp_a, uint8_t 
 
 /* ---- FADT --------------------------------------------------------------- */
 
-/* An extended (GAS) PM1 control block if usable: I/O space, nonzero, 16-bit port. */
+/* An extended (GAS) I/O block if usable (I/O space, nonzero, 16-bit port), else the legacy one. */
 static uint16_t fadt_x_port(const uint8_t *t, uint32_t len, uint32_t off, uint32_t legacy)
 {
     struct acpi_gas g;
@@ -194,6 +194,10 @@ bool acpi_fadt_parse(const void *tab, uint32_t len, struct acpi_fadt_info *f)
     f->pm1b_cnt = fadt_x_port(t, len, FADT_X_PM1B_CNT_BLK, acpi_get32(t, FADT_PM1B_CNT_BLK));
     f->smi_cmd = acpi_get32(t, FADT_SMI_CMD) <= 0xFFFF ? (uint16_t)acpi_get32(t, FADT_SMI_CMD) : 0;
     f->acpi_enable = acpi_get8(t, FADT_ACPI_ENABLE);
+    if (acpi_get8(t, FADT_PM_TMR_LEN) == 4) {
+        f->pm_tmr = fadt_x_port(t, len, FADT_X_PM_TMR_BLK, acpi_get32(t, FADT_PM_TMR_BLK));
+        f->pm_tmr_32 = (acpi_get32(t, FADT_FLAGS) & FADT_F_TMR_VAL_EXT) != 0;
+    }
     fadt_reset(t, len, f);
     return true;
 }

@@ -57,14 +57,18 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS");
 #define FADT_ACPI_ENABLE        52      /* uint8_t: value for SMI_CMD */
 #define FADT_PM1A_CNT_BLK       64      /* uint32_t: I/O port */
 #define FADT_PM1B_CNT_BLK       68      /* uint32_t: I/O port, 0 if none */
+#define FADT_PM_TMR_BLK         76      /* uint32_t: I/O port of the power management timer */
 #define FADT_PM1_CNT_LEN        89      /* uint8_t */
+#define FADT_PM_TMR_LEN         91      /* uint8_t: 4 if there is a PM timer, else 0 */
 #define FADT_FLAGS              112     /* uint32_t */
+#define   FADT_F_TMR_VAL_EXT        (1u << 8)   /* the PM timer counts 32 bits, not 24 */
 #define   FADT_F_RESET_REG_SUP      (1u << 10)  /* RESET_REG is supported */
 #define FADT_RESET_REG          116     /* struct acpi_gas (revision 2+) */
 #define FADT_RESET_VALUE        128     /* uint8_t */
 #define FADT_X_DSDT             140     /* uint64_t (revision 3+) */
 #define FADT_X_PM1A_CNT_BLK     172     /* struct acpi_gas */
 #define FADT_X_PM1B_CNT_BLK     184     /* struct acpi_gas */
+#define FADT_X_PM_TMR_BLK       208     /* struct acpi_gas */
 #define FADT_V1_LEN             116     /* ACPI 1.0 table ends before RESET_REG */
 
 /* PM1 control register (4.8.4.2.1). */
@@ -140,10 +144,12 @@ bool acpi_madt_parse(const void *tab, uint32_t len, struct acpi_madt_info *m);
  */
 bool acpi_aml_find_s5(const uint8_t *aml, uint32_t len, uint8_t *slp_a, uint8_t *slp_b);
 
-/* What the FADT says about power-off and reset. */
+/* What the FADT says about power-off, reset and the PM timer. */
 struct acpi_fadt_info {
     uint64_t dsdt;              /* physical */
     uint16_t pm1a_cnt, pm1b_cnt;        /* I/O ports; 0 = none */
+    uint16_t pm_tmr;            /* PM timer (3.579545 MHz) I/O port; 0 = none */
+    bool pm_tmr_32;             /* it counts 32 bits (else 24) */
     uint16_t smi_cmd;
     uint8_t acpi_enable;
     bool reset_ok;              /* reset register present and usable */

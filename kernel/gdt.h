@@ -7,6 +7,9 @@
 #define GDT_TSS     0x18    /* the running task */
 #define GDT_DF_TSS  0x20    /* double fault task: own stack, survives stack overflow */
 
+/* Fills the boot stack at entry; `meminfo` finds how deep it has been used. */
+#define STACK_PAINT 0x5354414Bu /* "KATS" */
+
 #ifndef __ASSEMBLY__
 #include "types.h"
 extern uint64_t gdt[5];

@@ -19,6 +19,7 @@
 #include "pci.h"
 #include "power.h"
 #include "scsiport.h"
+#include "boottime.h"
 
 /* console=com1..com4 or an I/O port (0x2f8); loglevel=0..3. */
 static void apply_console_options(void)
@@ -65,17 +66,27 @@ void kmain(uint32_t magic, struct mb_info *mbi)
     cmdline_init((mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");
     apply_console_options();        /* console=, loglevel= */
     printf("\nata-scsi %s\n", KERNEL_VERSION);
+    boot_mark(NULL, "console");
     trap_init();                    /* IDT, fault reports, double-fault task */
+    boot_mark(NULL, "trap");
     pmem_init(mbi);                 /* page allocator over the memory map */
+    boot_mark(NULL, "pmem");
     vm_init();                      /* page tables, paging on, stack guard */
+    boot_mark(NULL, "vm");
     heap_init();                    /* kmalloc */
+    boot_mark(NULL, "heap");
     acpi_init();                    /* RSDP, MADT, FADT, MCFG */
-    time_init();                    /* TSC against the PIT */
+    boot_mark(NULL, "acpi");
+    time_init();                    /* TSC against the PM timer or the PIT */
+    boot_mark(NULL, "time");
     intr_init();                    /* PIC, LAPIC, IOAPIC */
+    boot_mark(NULL, "intr");
     pci_init();                     /* every bus, device, function */
+    boot_mark(NULL, "pci");
     scsiport_init();                /* every miniport: find, initialise, scan */
     cmdline_report();               /* unknown options, malformed words */
     ready_line();                   /* time from entry to here */
+    boot_done();                    /* the last boot stage (boottime) */
 
     if (cmdline_script())
         shell_run_script(cmdline_script());

@@ -12,7 +12,8 @@
  * a machine with three buses does not pay page tables for 256.
  * Enumeration starts at bus 0 and follows PCI-to-PCI bridges through the
  * secondary bus numbers firmware assigned; every function found goes into a
- * fixed table, sorted by bus/device/function, with its BARs sized.
+ * table on the heap (grown during the scan, never after), sorted by
+ * bus/device/function, with its BARs sized.
  *
  * Boot option pci=<word>[,<word>]: "conf1" forces mechanism #1 even where
  * ECAM is available; "allbus" scans all 256 buses instead of following
@@ -27,8 +28,10 @@
 #include "console.h"
 #include "string.h"
 #include "io.h"
+#include "heap.h"
 
-#define PCI_MAX_DEVICES     64
+#define PCI_MAX_DEVICES     64      /* functions recorded at most */
+#define PCI_TABLE_FIRST     8       /* the table's first size; it doubles */
 
 enum pci_mech { MECH_NONE, MECH_CONF1, MECH_ECAM };
 
@@ -39,9 +42,10 @@ static struct {
     uint64_t ecam_pa;               /* MCFG base address (bus 0) */
     uint8_t ecam_first, ecam_last;  /* bus range ECAM decodes */
     bool allbus;                    /* pci=allbus: scan every bus */
-    struct pci_dev devs[PCI_MAX_DEVICES];
+    struct pci_dev *devs;           /* heap, grown while the scan finds functions */
     int ndevs;                      /* entries used in devs[] */
-    int nfound;                     /* functions found, may exceed PCI_MAX_DEVICES */
+    int cap;                        /* entries devs[] has room for */
+    int nfound;                     /* functions found, may exceed ndevs */
     int nbuses;                     /* distinct buses holding a function */
 } pci = { .mech = MECH_CONF1, .conf1 = true };
 
@@ -493,11 +497,33 @@ static uint16_t scan_read16(void *ctx, unsigned b, unsigned d, unsigned f, unsig
     return pci_read16(b, d, f, off);
 }
 
+/* Room for one more entry (the table only moves during pci_init); false if none. */
+static bool table_grow(void)
+{
+    int cap = pci.cap ? 2 * pci.cap : PCI_TABLE_FIRST;
+    struct pci_dev *t;
+
+    if (pci.ndevs < pci.cap)
+        return true;
+    if (pci.cap == PCI_MAX_DEVICES)
+        return false;
+    cap = MIN(cap, PCI_MAX_DEVICES);
+    t = kmalloc(cap * sizeof(*t));
+    if (!t)
+        return false;
+    if (pci.devs)
+        memcpy(t, pci.devs, pci.ndevs * sizeof(*t));
+    kfree(pci.devs);
+    pci.devs = t;
+    pci.cap = cap;
+    return true;
+}
+
 /* Each function the walk finds goes into the table while there is room. */
 static void scan_found(void *ctx, unsigned b, unsigned d, unsigned f)
 {
     (void)ctx;
-    if (pci.ndevs < PCI_MAX_DEVICES)
+    if (table_grow())
         dev_probe(&pci.devs[pci.ndevs++], b, d, f);
 }
 
@@ -525,9 +551,9 @@ static void table_sort(void)
 
 static void summary(void)
 {
-    if (pci.nfound > PCI_MAX_DEVICES)
-        pr_warn("pci", "%d functions found; only the first %d recorded",
-                pci.nfound, PCI_MAX_DEVICES);
+    if (pci.nfound > pci.ndevs)
+        pr_warn("pci", "%d functions found; only the first %d recorded%s",
+                pci.nfound, pci.ndevs, pci.ndevs < PCI_MAX_DEVICES ? " (out of memory)" : "");
     if (pci.mech == MECH_ECAM)
         pr_info("pci", "%d devices on %d buses (ECAM at %llx)", pci.ndevs, pci.nbuses,
                 (unsigned long long)pci.ecam_pa);

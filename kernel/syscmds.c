@@ -1,7 +1,6 @@
 /*
  * Shell commands of the platform: poweroff, reset, time (U-Boot's: run a
- * command and say how long it took), sleep, timeinfo, irqinfo, acpi, and
- * selftest (the in-guest clock and interrupt checks, kernel/selftest.c).
+ * command and say how long it took), sleep, timeinfo, irqinfo, acpi.
  */
 #include "shell.h"
 #include "console.h"
@@ -11,7 +10,6 @@
 #include "acpi.h"
 #include "intr.h"
 #include "time.h"
-#include "selftest.h"
 
 static int do_poweroff(int argc, char **argv)
 {
@@ -153,40 +151,3 @@ static int do_acpi(int argc, char **argv)
     return CMD_OK;
 }
 SHELL_COMMAND(acpi, do_acpi, "", "list the ACPI tables and what power-off/reset use");
-
-static const struct {
-    const char *name;
-    void (*fn)(void);
-    bool everywhere;            /* needs nothing a board may lack: part of plain `selftest` */
-    const char *help;
-} selftests[] = {
-    { "time", selftest_time, true, "stall() and the clock against the HPET and the RTC" },
-    { "irq", selftest_irq, true, "interrupt delivery: RTC periodic IRQ 8, shared lines, MSI vectors" },
-    { "ddkabi", selftest_ddkabi, true, "the simple ScsiPort routines: accessors, conversions, time" },
-    { "scsiport", selftest_scsiport, false, "the ScsiPort API through hba/sptest on pci-testdev" },
-};
-
-static int do_selftest(int argc, char **argv)
-{
-    if (argc > 2)
-        return CMD_USAGE;
-    if (argc == 1) {
-        for (unsigned i = 0; i < ARRAY_SIZE(selftests); i++)
-            if (selftests[i].everywhere)
-                selftests[i].fn();
-        return CMD_OK;
-    }
-    for (unsigned i = 0; i < ARRAY_SIZE(selftests); i++) {
-        if (strcmp(argv[1], selftests[i].name) == 0) {
-            selftests[i].fn();
-            return CMD_OK;
-        }
-    }
-    printf("selftest: no test '%s'; there are:", argv[1]);
-    for (unsigned i = 0; i < ARRAY_SIZE(selftests); i++)
-        printf(" %s", selftests[i].name);
-    printf("\n");
-    return CMD_FAIL;
-}
-SHELL_COMMAND(selftest, do_selftest, "[time|irq|ddkabi|scsiport]",
-              "in-guest checks; no argument: all that need no test device");

@@ -1,5 +1,6 @@
 /*
- * Time: the TSC, calibrated against the 8254 PIT at boot, is the clock.
+ * Time: the TSC, calibrated at boot (tsccal.c: against the ACPI PM timer,
+ * else the 8254 PIT), is the clock.
  * Without a TSC (or with `notsc=1`) the clock is PIT channel 2 left running
  * as a 16-bit down-counter (mode 2, period 65536 ticks = 54.9 ms): each read
  * latches it and adds the ticks since the previous read.  That works with
@@ -7,36 +8,18 @@
  * (every wait loop does); once interrupts work, a 100 Hz IRQ 0 from channel
  * 0 reads it too, so no wrap is lost while nobody is looking.
  *
- * The 8254's ports and modes: Intel 82C54 datasheet; port 0x61 (gate of
- * channel 2, its OUT pin) as on every PC since the AT.
+ * The 8254's ports and modes: pit.h.
  */
 #include "time.h"
 #include "timecalc.h"
+#include "tsccal.h"
+#include "pit.h"
 #include "intr.h"
 #include "io.h"
 #include "gdt.h"
 #include "console.h"
 #include "cmdline.h"
 
-#define PIT_HZ          1193182u    /* input clock, 14.31818 MHz / 12 */
-#define PIT_CH0         0x40        /* counter 0 data (IRQ 0) */
-#define PIT_CH2         0x42        /* counter 2 data (gated by port B) */
-#define PIT_CMD         0x43        /* control word */
-#define   PIT_SC_CH0        (0u << 6)   /* select counter 0 */
-#define   PIT_SC_CH2        (2u << 6)   /* select counter 2 */
-#define   PIT_RW_LATCH      (0u << 4)   /* counter latch command */
-#define   PIT_RW_LOHI       (3u << 4)   /* LSB then MSB */
-#define   PIT_MODE0         (0u << 1)   /* interrupt on terminal count */
-#define   PIT_MODE2         (2u << 1)   /* rate generator */
-#define PORT_B          0x61        /* system control port B */
-#define   PORTB_GATE2       0x01    /* timer 2 gate */
-#define   PORTB_SPKR        0x02    /* speaker data enable */
-#define   PORTB_OUT2        0x20    /* timer 2 output (read) */
-
-#define CAL_TICKS       23864u      /* 20 ms of PIT ticks per calibration run */
-#define CAL_RUNS        5
-#define CAL_MAX_POLLS   10000000u   /* a dead PIT must not hang the boot */
-#define CAL_MAX_CYCLES  (1ull << 33)
 #define TICK_HZ         100u        /* IRQ 0 rate on the PIT clock */
 
 static struct {
@@ -67,80 +50,11 @@ static bool cpu_has_tsc(void)
     return d & (1u << 4);
 }
 
-struct cal_run {
-    uint64_t cycles;            /* TSC cycles in CAL_TICKS PIT ticks */
-    uint64_t err;               /* uncertainty of that, in cycles */
-};
-
-/*
- * One run: channel 2 in mode 0 counts CAL_TICKS down and raises OUT2.  The
- * start lies within the MSB write, the end between the last read that saw
- * OUT2 low and the first that saw it high; the run reports both spans.
- */
-static bool cal_run_once(struct cal_run *r)
-{
-    uint64_t t0, t1, low = 0, high, t;
-    uint32_t polls;
-
-    outb(PORT_B, (inb(PORT_B) & ~PORTB_SPKR) | PORTB_GATE2);
-    outb(PIT_CMD, PIT_SC_CH2 | PIT_RW_LOHI | PIT_MODE0);
-    outb(PIT_CH2, CAL_TICKS & 0xFF);
-    t0 = rdtsc();
-    outb(PIT_CH2, CAL_TICKS >> 8);      /* counting starts here */
-    t1 = rdtsc();
-    for (polls = 0; polls < CAL_MAX_POLLS; polls++) {
-        t = rdtsc();
-        if (inb(PORT_B) & PORTB_OUT2)
-            break;
-        low = t;
-        if (t - t0 > CAL_MAX_CYCLES)
-            return false;
-    }
-    high = rdtsc();
-    if (polls == CAL_MAX_POLLS || !low)
-        return false;
-    r->cycles = (low + high) / 2 - (t0 + t1) / 2;
-    r->err = (high - low) + (t1 - t0);
-    return true;
-}
-
-/* The best of a few runs (smallest uncertainty); 0 if the PIT never answered. */
-static uint64_t tsc_calibrate(void)
-{
-    struct cal_run best = { 0, ~0ull }, r;
-
-    for (int i = 0; i < CAL_RUNS; i++) {
-        if (!cal_run_once(&r))
-            continue;
-        if (r.err < best.err)
-            best = r;
-        if (best.err * 2000 < best.cycles)
-            break;                      /* within 0.05 %: good enough */
-    }
-    outb(PORT_B, inb(PORT_B) & ~(PORTB_GATE2 | PORTB_SPKR));
-    if (!best.cycles)
-        return 0;
-    return best.cycles * PIT_HZ / CAL_TICKS;
-}
-
 /* ---- the PIT channel 2 clock --------------------------------------------- */
-
-static uint16_t pit_ch2_read(void)
-{
-    uint8_t lo, hi;
-
-    outb(PIT_CMD, PIT_SC_CH2 | PIT_RW_LATCH);
-    lo = inb(PIT_CH2);
-    hi = inb(PIT_CH2);
-    return (uint16_t)(lo | hi << 8);
-}
 
 static void pit_clock_start(void)
 {
-    outb(PORT_B, (inb(PORT_B) & ~PORTB_SPKR) | PORTB_GATE2);
-    outb(PIT_CMD, PIT_SC_CH2 | PIT_RW_LOHI | PIT_MODE2);
-    outb(PIT_CH2, 0);                   /* 0 = 65536 */
-    outb(PIT_CH2, 0);
+    pit_ch2_start();
     clk.pit_last = pit_ch2_read();
     clk.pit_ticks = 0;
 }
@@ -185,18 +99,20 @@ void time_start_tick(void)
 
 static void time_init_tsc(void)
 {
-    uint64_t hz = tsc_calibrate();
+    struct tsc_cal cal;
 
-    if (!hz || !clock_mult(hz)) {
-        pr_err("time", "TSC calibration against the PIT failed; using the PIT as the clock");
+    if (!tsc_calibrate(&cal) || !clock_mult(cal.hz)) {
+        pr_err("time", "TSC calibration failed (no PM timer or PIT answered); "
+               "using the PIT as the clock");
         return;
     }
-    clk.tsc_hz = hz;
-    clk.mult = clock_mult(hz);
+    clk.tsc_hz = cal.hz;
+    clk.mult = clock_mult(cal.hz);
     clk.tsc0 = boot_tsc ? boot_tsc : rdtsc();
     clk.use_tsc = true;
-    pr_info("time", "TSC %u.%u MHz (calibrated against the PIT)",
-            (unsigned)(hz / 1000000), (unsigned)(hz / 100000 % 10));
+    pr_info("time", "TSC %u.%u MHz (calibrated against %s in %u.%u ms, within %u ppm)",
+            (unsigned)(cal.hz / 1000000), (unsigned)(cal.hz / 100000 % 10), cal.ref,
+            cal.window_us / 1000, cal.window_us / 100 % 10, cal.ppm);
 }
 
 void time_init(void)
@@ -218,13 +134,48 @@ void time_init(void)
 
 /* ---- the clock ----------------------------------------------------------- */
 
-uint64_t time_us(void)
+/* The PIT clock, and the first reading before time_init (which calibrates). */
+static uint64_t __attribute__((noinline)) time_us_slow(void)
 {
-    if (__builtin_expect(!clk.ready, 0))
-        time_init();                    /* a wait before time_init: calibrate now */
+    if (!clk.ready)
+        time_init();
     if (clk.use_tsc)
         return clock_scale(rdtsc() - clk.tsc0, clk.mult);
     return clock_scale(pit_clock_ticks(), clk.mult);
+}
+
+/*
+ * The TSC case of clock_scale, as the two MULs it is: the deferred work
+ * reads the clock once per round, and compiled C spends twice the
+ * instructions on 64-bit register juggling.
+ */
+static inline uint64_t tsc_us(void)
+{
+    uint32_t lo, hi, delta_hi, frac;
+
+    __asm__ volatile("rdtsc\n\t"
+                     "subl %[t0lo], %%eax\n\t"
+                     "sbbl %[t0hi], %%edx\n\t"
+                     "movl %%edx, %[dhi]\n\t"
+                     "mull %[mult]\n\t"             /* lo * mult */
+                     "movl %%edx, %[frac]\n\t"      /* ... >> 32 */
+                     "movl %[dhi], %%eax\n\t"
+                     "mull %[mult]\n\t"             /* hi * mult */
+                     "addl %[frac], %%eax\n\t"
+                     "adcl $0, %%edx"
+                     : "=&a"(lo), "=&d"(hi), [dhi] "=&r"(delta_hi), [frac] "=&r"(frac)
+                     : [t0lo] "m"(((uint32_t *)&clk.tsc0)[0]),
+                       [t0hi] "m"(((uint32_t *)&clk.tsc0)[1]), [mult] "m"(clk.mult)
+                     : "cc");
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Every round of deferred work reads the clock: the TSC case is a handful of instructions. */
+uint64_t time_us(void)
+{
+    if (__builtin_expect(clk.use_tsc, 1))       /* set only once calibrated */
+        return tsc_us();
+    return time_us_slow();
 }
 
 uint64_t time_ms(void)

@@ -23,6 +23,7 @@
 #include "cmdline.h"
 #include "power.h"
 #include "disk.h"
+#include "boottime.h"
 
 #define SP_FIND_CALLS_MAX   64      /* HwFindAdapter calls per bus: a miniport
                                        that always says Again is stopped here */
@@ -221,7 +222,6 @@ static struct sp_adapter *adapter_new(struct sp_driver_object *drv,
     ad->drv = drv;
     ad->hw = *hw;
     ad->hw_context = ctx;
-    ad->next_deadline_us = UINT64_MAX;
     snprintf(ad->name, sizeof(ad->name), "%s%d", drv->name, drv->adapters);
     return ad;
 }
@@ -436,7 +436,9 @@ static void adapter_start(struct sp_adapter *ad)
     ad->initialized = true;
     ad->next_request = true;
     log_found(ad);
-    sp_scan_adapter(ad);
+    boot_mark(ad->name, "initialize");
+    if (!boot_in_progress())
+        sp_scan_adapter(ad);            /* at boot: once every adapter is up */
 }
 
 /* Returns adapters found; stops when the miniport says so. */
@@ -580,6 +582,12 @@ static void quiesce_all(void)
     scsiport_quiesce();
 }
 
+/*
+ * Every miniport's DriverEntry (HwFindAdapter and HwInitialize for each of
+ * its adapters), then the bus scans: an adapter's start-up waits (a SCSI
+ * bus reset's settle time, links coming up) run while the others scan.
+ * ScsiPortInitialize called after boot scans its adapters at once.
+ */
 void scsiport_init(void)
 {
     sp_core_init();
@@ -589,6 +597,12 @@ void scsiport_init(void)
         ULONG st = drv->entry(drv, NULL);
         if (st != STATUS_SUCCESS && !drv->adapters)
             pr_debug(drv->name, "DriverEntry: no adapter (status 0x%08lx)", st);
+    }
+    for (int i = 0; i < sp_nadapters; i++) {
+        if (!sp_adapters[i]->initialized)
+            continue;
+        sp_scan_adapter(sp_adapters[i]);
+        boot_mark(sp_adapters[i]->name, "scan");
     }
     power_register_quiesce(quiesce_all);
 }

@@ -1,30 +1,34 @@
 """The clock: the in-guest check of stall() and time_ms() against the HPET
-and the CMOS RTC (`selftest time`), with the TSC and with the PIT as the
-clock (notsc=1); and, on the host's own clock, the time between serial lines
+and the CMOS RTC (`selftest time`), with the TSC (calibrated against the
+ACPI PM timer, or the PIT with tsccal=pit) and with the PIT as the clock
+(notsc=1); and, on the host's own clock, the time between serial lines
 printed around a 3 s wait, and U-Boot's `time` command."""
 
 import pytest
 
 from harness import RC_FAIL, RC_PASS, assert_guest_passed, boot, expect_lines
 
-CONFIGS = [("q35", ""), ("pc", ""), ("q35", "notsc=1"), ("pc", "notsc=1")]
+CONFIGS = [("q35", ""), ("pc", ""), ("q35", "tsccal=pit"), ("q35", "notsc=1"), ("pc", "notsc=1")]
+CALIBRATED = r"^time: TSC \d+\.\d MHz \(calibrated against %s in \d+\.\d ms, within \d+ ppm\)$"
 
 
-@pytest.mark.parametrize("machine,opts", CONFIGS, ids=["q35", "pc", "q35-notsc", "pc-notsc"])
+@pytest.mark.parametrize("machine,opts", CONFIGS,
+                         ids=["q35", "pc", "q35-tsccal-pit", "q35-notsc", "pc-notsc"])
 def test_selftest_time(machine, opts):
     r = boot("%s -- selftest time; poweroff" % opts, machine=machine, timeout=40)
-    if opts:
+    if opts == "notsc=1":
         expect_lines(r, [r"^time: TSC not used \(notsc=1\); the clock is PIT channel 2$",
                          r"^selftest time: clock PIT", r"^PASS: time: PIT clock: \d+ IRQ 0 ticks"])
     else:
-        expect_lines(r, [r"^time: TSC \d+\.\d MHz \(calibrated against the PIT\)$",
-                         r"^selftest time: clock TSC"])
+        ref = "the PIT" if opts == "tsccal=pit" else "the ACPI PM timer"
+        expect_lines(r, [CALIBRATED % ref, r"^selftest time: clock TSC"])
     expect_lines(r, [r"^PASS: time: stall\(2000000\) took \d\.\d\d s by the HPET$",
                      r"^PASS: time: time_ms\(\) advanced \d+ ms while the HPET counted 2\.00 s$",
+                     r"^PASS: time: the clock's rate against the HPET's over 200 ms: -?\d+ ppm off$",
                      r"^PASS: time: time_ms\(\) between RTC second edges 2 s apart: \d+ ms$",
                      r"^PASS: time: time_us\(\)/time_ms\(\) monotonic",
                      r"^PASS: time: deadline_ms\(500\) expired after \d+ ms by the HPET$"])
-    assert_guest_passed(r, min_checks=5)
+    assert_guest_passed(r, min_checks=6)
 
 
 @pytest.mark.parametrize("opts", ["", "notsc=1"], ids=["tsc", "notsc"])

@@ -250,6 +250,14 @@ static void test_fadt_v1(void **state)
     assert_int_equal(f.smi_cmd, 0xB2);
     assert_int_equal(f.acpi_enable, 0xF1);
     assert_false(f.reset_ok);                           /* ACPI 1.0 has no RESET_REG */
+    assert_int_equal(f.pm_tmr, 0);                      /* PM_TMR_LEN 0: no PM timer */
+    put32(t + FADT_PM_TMR_BLK, 0xB008);
+    assert_true(acpi_fadt_parse(t, FADT_V1_LEN, &f));
+    assert_int_equal(f.pm_tmr, 0);                      /* a block, but PM_TMR_LEN still 0 */
+    t[FADT_PM_TMR_LEN] = 4;
+    assert_true(acpi_fadt_parse(t, FADT_V1_LEN, &f));
+    assert_int_equal(f.pm_tmr, 0xB008);
+    assert_false(f.pm_tmr_32);
     assert_false(acpi_fadt_parse(t, FADT_V1_LEN - 1, &f));
 }
 
@@ -260,7 +268,10 @@ static void build_fadt_v3(uint8_t *t, bool reset_sup)
     put64(t + FADT_X_DSDT, 0x7fd0040);
     put32(t + FADT_PM1A_CNT_BLK, 0x604);
     put_gas(t + FADT_X_PM1A_CNT_BLK, ACPI_GAS_IO, 0x804);
-    put32(t + FADT_FLAGS, reset_sup ? FADT_F_RESET_REG_SUP : 0);
+    put32(t + FADT_PM_TMR_BLK, 0x608);
+    t[FADT_PM_TMR_LEN] = 4;
+    put_gas(t + FADT_X_PM_TMR_BLK, ACPI_GAS_IO, 0x808);
+    put32(t + FADT_FLAGS, FADT_F_TMR_VAL_EXT | (reset_sup ? FADT_F_RESET_REG_SUP : 0));
     put_gas(t + FADT_RESET_REG, ACPI_GAS_IO, 0xCF9);
     t[FADT_RESET_VALUE] = 0x06;
 }
@@ -275,6 +286,8 @@ static void test_fadt_v3(void **state)
     assert_true(acpi_fadt_parse(t, 244, &f));
     assert_int_equal(f.dsdt, 0x7fd0040);                /* X_DSDT wins */
     assert_int_equal(f.pm1a_cnt, 0x804);                /* X_PM1a_CNT_BLK wins */
+    assert_int_equal(f.pm_tmr, 0x808);                  /* X_PM_TMR_BLK wins */
+    assert_true(f.pm_tmr_32);
     assert_true(f.reset_ok);
     assert_int_equal(f.reset_reg.space, ACPI_GAS_IO);
     assert_int_equal(f.reset_reg.address, 0xCF9);
@@ -289,10 +302,16 @@ static void test_fadt_v3(void **state)
     assert_true(acpi_fadt_parse(t, 244, &f));
     assert_int_equal(f.pm1a_cnt, 0x604);
 
+    build_fadt_v3(t, true);                             /* a memory-space X_PM_TMR: legacy port */
+    put_gas(t + FADT_X_PM_TMR_BLK, ACPI_GAS_MEMORY, 0xFED40000);
+    assert_true(acpi_fadt_parse(t, 244, &f));
+    assert_int_equal(f.pm_tmr, 0x608);
+
     build_fadt_v3(t, true);                             /* table too short for X_ fields */
     assert_true(acpi_fadt_parse(t, 132, &f));
     assert_int_equal(f.dsdt, 0x7fe0040);
     assert_int_equal(f.pm1a_cnt, 0x604);
+    assert_int_equal(f.pm_tmr, 0x608);
     assert_true(f.reset_ok);
 }
 

@@ -23,7 +23,8 @@ Three kinds of runs, each repeated --runs times (figures are medians):
           an LSI53C895A with three disks
 
 plus one perf run on a raw file instead of null-co, for reference, and the
-loadable size of build/kernel.elf.
+loadable size of build/kernel.elf and of build/kernel-min.elf (the same
+without the in-guest tests: the image the size target is about).
 
 With --compare linux the same QEMU command lines boot Debian's kernel with
 an initramfs running fio (tools/bench/linux/), alternating with ours, and
@@ -61,8 +62,8 @@ BUILD = os.path.join(ROOT, "build")
 KERNEL = os.path.join(BUILD, "kernel.elf")
 OUT = os.path.join(BUILD, "bench")
 LOGS = os.path.join(OUT, "logs")
-LINUX = os.path.join(OUT, "linux")
-PLUGIN = os.path.join(OUT, "insncount.so")
+LINUX = os.path.join(BUILD, "bench", "linux")
+PLUGIN = os.path.join(BUILD, "bench", "insncount.so")
 QEMU = shutil.which("qemu-system-x86_64") or "qemu-system-x86_64"
 
 KiB, MiB = 1 << 10, 1 << 20
@@ -103,6 +104,13 @@ CONTROLLERS = {
                    self=None, events=(), own_disk=True),
 }
 DEFAULT_CONTROLLERS = "ahci,lsi"
+
+
+def set_paths(kernel, out):
+    """--kernel, --out: the plugin, the disk image and Linux's files stay in build/bench."""
+    global KERNEL, OUT, LOGS
+    KERNEL, OUT = os.path.abspath(kernel), os.path.abspath(out)
+    LOGS = os.path.join(OUT, "logs")
 
 
 def log(msg):
@@ -180,7 +188,7 @@ def null_disk(node, size=DISK_BYTES):
 
 
 def disk_image():
-    return os.path.join(OUT, "disk-1G.img")
+    return os.path.join(BUILD, "bench", "disk-1G.img")
 
 
 def backend_args(ctrl, backend):
@@ -617,11 +625,11 @@ def elf_loadable(path):
 
 
 def largest_objects(elf_nm, n=10):
-    """The objects linked into kernel.elf that weigh most (text + data + bss)."""
+    """The objects linked into the image that weigh most (text + data + bss)."""
     linked = {ln.split()[-1] for ln in elf_nm.splitlines() if ln.split()[1:2] in (["T"], ["D"], ["B"])}
-    objs = []
+    objs, build = [], os.path.dirname(KERNEL)
     for top in ("boot", "kernel", "hba", "ddk"):
-        for d, _, files in os.walk(os.path.join(BUILD, top)):
+        for d, _, files in os.walk(os.path.join(build, top)):
             objs += [os.path.join(d, f) for f in files if f.endswith(".o")]
     rows = []
     for o in objs:
@@ -631,20 +639,26 @@ def largest_objects(elf_nm, n=10):
             continue
         out = subprocess.run(["size", o], capture_output=True, text=True).stdout.splitlines()
         t, d, b = (int(x) for x in out[-1].split()[:3])
-        rows.append((os.path.relpath(o, BUILD), t, d, b))
+        rows.append((os.path.relpath(o, build), t, d, b))
     return sorted(rows, key=lambda r: -(r[1] + r[2] + r[3]))[:n]
 
 
-def image_size():
-    out = subprocess.run(["size", KERNEL], capture_output=True, text=True).stdout.splitlines()
+def min_kernel():
+    """build/kernel-min.elf beside the kernel measured: the image without the tests."""
+    path = os.path.join(os.path.dirname(KERNEL), "kernel-min.elf")
+    return path if os.path.exists(path) else None
+
+
+def image_size(path):
+    out = subprocess.run(["size", path], capture_output=True, text=True).stdout.splitlines()
     text, data, bss = (int(x) for x in out[-1].split()[:3])
-    filesz, memsz = elf_loadable(KERNEL)
-    nm = subprocess.run(["nm", KERNEL], capture_output=True, text=True).stdout
+    filesz, memsz = elf_loadable(path)
+    nm = subprocess.run(["nm", path], capture_output=True, text=True).stdout
     miniports = sorted({ln.split()[-1][:-len("_DriverEntry")] for ln in nm.splitlines()
                         if ln.endswith("_DriverEntry")})
-    res = {"text": text, "data": data, "bss": bss, "total": text + data + bss,
-           "load_file": filesz, "load_mem": memsz, "miniports": miniports,
-           "largest_objects": largest_objects(nm)}
+    res = {"image": os.path.relpath(path, ROOT), "text": text, "data": data, "bss": bss,
+           "total": text + data + bss, "load_file": filesz, "load_mem": memsz,
+           "miniports": miniports, "largest_objects": largest_objects(nm)}
     if linux_available():
         try:
             res["linux_vmlinuz"] = os.path.getsize(os.path.join(LINUX, "vmlinuz"))
@@ -687,7 +701,7 @@ def median_profile(profiles):
 
 
 def build_plugin():
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(os.path.dirname(PLUGIN), exist_ok=True)
     src = os.path.join(HERE, "insncount.c")
     if not os.path.exists(PLUGIN) or os.path.getmtime(PLUGIN) < os.path.getmtime(src):
         subprocess.run(["gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
@@ -753,7 +767,9 @@ def bench(args):
         if compare:
             boot["linux"].append(boot_linux(rep))
     res["boot"] = {who: summarize_boot(b) for who, b in boot.items() if b}
-    res["size"] = image_size()
+    res["size"] = image_size(KERNEL)
+    if min_kernel():
+        res["size_min"] = image_size(min_kernel())
     return res
 
 
@@ -923,13 +939,17 @@ def print_table(res):
                                ", Linux %s ms (%s devices; from its clock's start, "
                                "after decompression)" % (fmt(bl.get("ms")), fmt_int(bl.get("disks")))
                                if bl else ""))
+    for key in ("size", "size_min"):
+        s = res.get(key)
+        if not s:
+            continue
+        out.append("%s: text %d + data %d + bss %d = %d bytes; loadable %d bytes in the file, "
+                   "%d in memory; miniports: %s" % (s.get("image", "image"), s["text"], s["data"],
+                                                   s["bss"], s["total"], s["load_file"],
+                                                   s["load_mem"], ", ".join(s["miniports"]) or "none"))
+        out.append(textwrap.fill("largest objects (text/data/bss): " + ", ".join(
+            "%s %d/%d/%d" % r for r in s["largest_objects"]), 100, subsequent_indent="    "))
     s = res["size"]
-    out.append("image: text %d + data %d + bss %d = %d bytes; loadable %d bytes in the file, "
-               "%d in memory; miniports: %s" % (s["text"], s["data"], s["bss"], s["total"],
-                                               s["load_file"], s["load_mem"],
-                                               ", ".join(s["miniports"]) or "none"))
-    out.append(textwrap.fill("largest objects (text/data/bss): " + ", ".join(
-        "%s %d/%d/%d" % r for r in s["largest_objects"]), 100, subsequent_indent="    "))
     if "linux_vmlinuz" in s:
         out.append("Linux: vmlinuz %d bytes + driver modules %d bytes" %
                    (s["linux_vmlinuz"], s.get("linux_modules", 0)))
@@ -972,10 +992,11 @@ def targets_lines(res):
     ms = res.get("boot", {}).get("ours", {}).get("ms")
     line(None if ms is None else ms < 100, "boot to all disks ready, ms of guest time", fmt(ms),
          "< 100")
-    s = res["size"]
+    s = res.get("size_min") or res["size"]        # the image without the tests, if built
     both = {"ahci", "lsi"} <= set(s["miniports"])
-    line(s["total"] < 128 * KiB if both else None, "image text+data+bss (%s)" %
-         ("both miniports" if both else "miniports: " + (", ".join(s["miniports"]) or "none")),
+    line(s["total"] < 128 * KiB if both else None, "%s text+data+bss (%s)" %
+         (os.path.basename(s.get("image", "image")),
+          "both miniports" if both else "miniports: " + (", ".join(s["miniports"]) or "none")),
          "%d" % s["total"], "< %d" % (128 * KiB))
     return out
 
@@ -1110,7 +1131,13 @@ def main():
     ap.add_argument("--pin", default="auto",
                     help="host CPU to run every QEMU on (taskset), 'auto' (the last one "
                          "this process may use) or 'none'")
+    ap.add_argument("--kernel", default=KERNEL,
+                    help="the kernel to measure (default build/kernel.elf; it needs the "
+                         "`scsi bench` command)")
+    ap.add_argument("--out", default=OUT,
+                    help="where results and logs go (default build/bench)")
     args = ap.parse_args()
+    set_paths(args.kernel, args.out)
     if args.pin == "auto":
         args.pin = str(max(os.sched_getaffinity(0)))
     if args.pin != "none":

@@ -1,0 +1,104 @@
+"""Start-up and the two images: `boottime` (each boot stage timed from
+kernel entry; every adapter brought up before any bus is scanned), the
+stack's high-water mark in `meminfo`, and build/kernel-min.elf, the image
+without the in-guest tests, which must still find and list every disk."""
+
+import os
+import re
+import subprocess
+
+from harness import BUILD, RC_PASS, boot, expect_lines, forbid_lines
+
+KERNEL_MIN = os.path.join(BUILD, "kernel-min.elf")
+MiB = 1 << 20
+
+# The core's stages in kmain's order (kernel/main.c).
+CORE_STAGES = ["console", "trap", "pmem", "vm", "heap", "acpi", "time", "intr", "pci"]
+
+
+def null_disk(node, size=64 * MiB):
+    return ["-blockdev", "driver=null-co,node-name=%s,size=%d,read-zeroes=on" % (node, size)]
+
+
+def devices():
+    """Two AHCI disks and an LSI53C895A with one: two adapters, three disks."""
+    d = null_disk("hd0") + ["-device", "ide-hd,drive=hd0,bus=ide.0"]
+    d += null_disk("hd1") + ["-device", "ide-hd,drive=hd1,bus=ide.1"]
+    d += ["-device", "lsi53c895a,id=scsi0"]
+    d += null_disk("sd0") + ["-device", "scsi-hd,drive=sd0,bus=scsi0.0,scsi-id=0"]
+    return d
+
+
+def stages(result):
+    """[(ends at ms, took ms, stage)] from the `boottime` table."""
+    rows = []
+    for ln in result.log.splitlines():
+        m = re.match(r"^\s+(\d+\.\d{3})\s+(\d+\.\d{3})  (\S.*)$", ln)
+        if m:
+            rows.append((float(m.group(1)), float(m.group(2)), m.group(3)))
+    return rows
+
+
+def test_boottime_stages():
+    r = boot("-- boottime; scsi info; poweroff", devices=devices(), timeout=60)
+    assert r.rc == RC_PASS, r.describe()
+    rows = stages(r)
+    names = [n for _, _, n in rows]
+    assert names == CORE_STAGES + ["ahci0 initialize", "lsi0 initialize", "ahci0 scan",
+                                   "lsi0 scan", "ready"], r.describe()
+    prev = 0.0
+    for end, took, name in rows:
+        assert end >= prev and abs(end - prev - took) <= 0.002, "%s: %s\n%s" % (
+            name, rows, r.describe())
+        prev = end
+    ready = float(re.search(r"^ready in (\d+\.\d{3}) ms$", r.log, re.M).group(1))
+    assert ready <= rows[-1][0] <= ready + 5, "ready in %.3f ms, stage table ends at %.3f\n%s" % (
+        ready, rows[-1][0], r.describe())
+    expect_lines(r, [r"^  Device 0: \(ahci0 0:0:0\)", r"^  Device 1: \(ahci0 0:1:0\)",
+                     r"^  Device 2: \(lsi0 0:0:0\)"])
+
+
+def test_boottime_usage():
+    r = boot("-- boottime now; poweroff", timeout=30)
+    expect_lines(r, [r"^usage: boottime$"])
+
+
+def test_stack_high_water():
+    """The boot stack is painted at entry; meminfo tells how deep it got."""
+    r = boot("-- meminfo; poweroff", timeout=30)
+    m = re.search(r"^stack   ([0-9a-f]{8}) - ([0-9a-f]{8}) \((\d+) KiB\), "
+                  r"at most (\d+) bytes used so far$", r.log, re.M)
+    assert m, r.describe()
+    lo, hi, kib, used = int(m[1], 16), int(m[2], 16), int(m[3]), int(m[4])
+    assert hi - lo == kib * 1024 and 0 < used < hi - lo, r.describe()
+    sym = subprocess.run(["nm", os.path.join(BUILD, "kernel.elf")], capture_output=True,
+                         text=True, check=True).stdout
+    addr = {ln.split()[2]: int(ln.split()[0], 16) for ln in sym.splitlines()
+            if len(ln.split()) == 3}
+    assert (lo, hi) == (addr["stack_bottom"], addr["stack_top"]), r.describe()
+
+
+def miniports(elf):
+    out = subprocess.run(["nm", elf], capture_output=True, text=True, check=True).stdout
+    return sorted(ln.split()[-1][:-len("_DriverEntry")] for ln in out.splitlines()
+                  if ln.endswith("_DriverEntry"))
+
+
+def test_min_image_has_no_tests():
+    """On the host: kernel-min.elf links both miniports, not sptest, not the test code."""
+    assert miniports(KERNEL_MIN) == ["ahci", "lsi"]
+    assert miniports(os.path.join(BUILD, "kernel.elf")) == ["ahci", "lsi", "sptest"]
+    syms = subprocess.run(["nm", KERNEL_MIN], capture_output=True, text=True,
+                          check=True).stdout.split()
+    for name in ("selftest_time", "selftest_scsiport", "do_memtest", "do_fault"):
+        assert name not in syms, name
+
+
+def test_min_image_boots_and_finds_disks():
+    r = boot("-- help; selftest; scsi info; boottime; poweroff", devices=devices(),
+             kernel=KERNEL_MIN, timeout=60)
+    expect_lines(r, [r"^ata-scsi ", r"^ready in \d+\.\d{3} ms$", r"^scsi +scan \| info",
+                     r"^Unknown command 'selftest' - try 'help'$",
+                     r"^  Device 0: \(ahci0 0:0:0\)", r"^  Device 1: \(ahci0 0:1:0\)",
+                     r"^  Device 2: \(lsi0 0:0:0\)", r"^\s+\d+\.\d{3}\s+\d+\.\d{3}  ready$"])
+    forbid_lines(r, [r"^(selftest|memtest|fault|soak|scsistress|disktest) +\S"])
