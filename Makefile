@@ -1,12 +1,17 @@
 # One Makefile for the whole project: the kernel, its images, and every test.
 #
-#   make            build build/kernel.elf (+ kernel.asm listing, kernel.sym)
+#   make            build build/kernel.elf (+ kernel.asm listing, kernel.sym), the
+#                   image the tests boot, and build/kernel-min.elf, the same
+#                   without the in-guest tests (TEST_OBJS, TEST_MINIPORTS)
 #   make iso        build/ata-scsi.iso: GRUB image, BIOS + UEFI (x86_64, ia32)
 #   make run        boot it in QEMU (q35) to the prompt; MACHINE=pc, QEMU_EXTRA=...
-#   make test       host unit tests, then QEMU boots (pytest)
+#   make test       host unit tests, a short fuzzing run, then QEMU boots (pytest)
+#   make fuzz       the libFuzzer harnesses, FUZZ_SECONDS (60) each (tests/fuzz)
 #   make debug      QEMU halted with a gdb stub; gdb -x build/gdbinit
 #   make bench      performance figures (build/bench/); COMPARE=linux or
 #                   make bench-linux: beside Linux in the same QEMU
+#   make soak       SOAK_SECONDS (120) of random I/O with faults and resets
+#                   over AHCI and LSI disks; every block checked on the host
 #
 # Quiet by default; V=1 shows full commands.  Missing Debian packages are
 # installed by tools/deps.sh when run as root (otherwise it says what to run).
@@ -39,7 +44,8 @@ KCFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-builtin -fno-pic -fno
 	-fno-stack-protector -nostdlib -nostdinc -isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-fno-omit-frame-pointer -fno-strict-aliasing -mno-sse -mno-mmx -mno-80387 \
 	-mgeneral-regs-only -freg-struct-return -fno-asynchronous-unwind-tables \
-	-O2 -g -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Werror \
+	-ffunction-sections -fdata-sections \
+	-g -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Werror \
 	-MD -MP
 KERNEL_CFLAGS := $(KCFLAGS) -Ikernel -Ikernel/scsiport -Iddk -DKERNEL_VERSION='"$(KERNEL_VERSION)"'
 # Miniports see only the DDK headers (and their own register headers).
@@ -50,6 +56,9 @@ EXTRA_DDK_CFLAGS := $(DDK_CFLAGS) -Wno-missing-prototypes -Wno-strict-prototypes
 ASFLAGS := -m32 -g -MD -MP -Ikernel -D__ASSEMBLY__
 
 LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
+# Each function and object in its own section, so the link drops what
+# nothing references (ScsiPort routines no linked miniport calls, ...).
+LDFLAGS := -m elf_i386 -T linker.ld -nostdlib --gc-sections
 
 BOOT_OBJS := \
 	$(B)/boot/entry.o
@@ -71,11 +80,9 @@ KERNEL_OBJS := \
 	$(B)/kernel/pagewalk.o \
 	$(B)/kernel/heap.o \
 	$(B)/kernel/memcmds.o \
-	$(B)/kernel/memtest.o \
 	$(B)/kernel/trap.o \
 	$(B)/kernel/vectors.o \
 	$(B)/kernel/panic.o \
-	$(B)/kernel/faultcmds.o \
 	$(B)/kernel/pci.o \
 	$(B)/kernel/pcibar.o \
 	$(B)/kernel/pciscan.o \
@@ -84,10 +91,11 @@ KERNEL_OBJS := \
 	$(B)/kernel/acpiparse.o \
 	$(B)/kernel/intr.o \
 	$(B)/kernel/time.o \
+	$(B)/kernel/tsccal.o \
 	$(B)/kernel/power.o \
 	$(B)/kernel/syscmds.o \
-	$(B)/kernel/selftest.o \
-	$(B)/kernel/board.o
+	$(B)/kernel/board.o \
+	$(B)/kernel/boottime.o
 
 # The port driver (kernel/scsiport) and the disk layer above it.
 SCSI_OBJS := \
@@ -106,39 +114,91 @@ SCSI_OBJS := \
 	$(B)/kernel/scsiport/apilog.o \
 	$(B)/kernel/scsiport/nttime.o \
 	$(B)/kernel/scsiport/systime.o \
-	$(B)/kernel/scsiport/apitest.o \
-	$(B)/kernel/scsiport/sptest_cmd.o \
-	$(B)/kernel/scsiport/sptest_queue.o \
 	$(B)/kernel/disk.o \
 	$(B)/kernel/sense.o \
 	$(B)/kernel/scsicmds.o \
-	$(B)/kernel/scsistress.o \
 	$(B)/kernel/scsismart.o \
-	$(B)/kernel/disktest.o \
 	$(B)/kernel/scsibench.o \
 	$(B)/kernel/idle.o
+
+# In-guest tests: test commands and what they need (`selftest`, `memtest`,
+# `fault`, `soak`, ...).  In build/kernel.elf only; each registers itself
+# (SHELL_COMMAND), so leaving them out of build/kernel-min.elf is all it takes.
+TEST_OBJS := \
+	$(B)/kernel/memtest.o \
+	$(B)/kernel/faultcmds.o \
+	$(B)/kernel/selftest.o \
+	$(B)/kernel/scsiport/apitest.o \
+	$(B)/kernel/scsiport/sptest_cmd.o \
+	$(B)/kernel/scsiport/sptest_queue.o \
+	$(B)/kernel/scsistress.o \
+	$(B)/kernel/disktest.o \
+	$(B)/kernel/soak.o
+# Miniports for the tests only (sptest: the ScsiPort API on pci-testdev).
+TEST_MINIPORTS := sptest
+
+# Optimisation: the per-I/O path (what `make bench` counts, instruction by
+# instruction) for speed, everything else (start-up, shell, error paths,
+# the tests) for size.
+OPT = -Os
+HOT_OBJS := \
+	$(B)/kernel/string.o \
+	$(B)/kernel/console.o \
+	$(B)/kernel/time.o \
+	$(B)/kernel/idle.o \
+	$(B)/kernel/trap.o \
+	$(B)/kernel/intr.o \
+	$(B)/kernel/vm.o \
+	$(B)/kernel/pagewalk.o \
+	$(B)/kernel/disk.o \
+	$(B)/kernel/scsibench.o \
+	$(B)/kernel/scsiport/core.o \
+	$(B)/kernel/scsiport/submit.o \
+	$(B)/kernel/scsiport/irq.o \
+	$(B)/kernel/scsiport/scan.o \
+	$(B)/kernel/scsiport/physaddr.o \
+	$(B)/kernel/scsiport/physclamp.o \
+	$(B)/kernel/scsiport/api.o \
+	$(B)/hba/ahci.o \
+	$(B)/hba/ahci_sat.o \
+	$(B)/hba/lsi.o
+$(HOT_OBJS): OPT = -O2
+# GCC 12 at -Os warns, wrongly, that lsi_script_assemble's total may be used
+# uninitialised (place_labels sets it whenever it returns TRUE).
+$(B)/hba/lsi_scripts.o: OPT = -O2
 
 # Miniports: hba/NAME.c (and hba/NAME_*.c) is miniport NAME.  Each is built
 # with the DDK headers only, its DriverEntry renamed NAME_DriverEntry, and a
 # generated one-line registration in the linker's .drvtab section.
 MINIPORTS := $(sort $(foreach f,$(wildcard hba/*.c),$(if $(findstring _,$(notdir $(f))),,$(basename $(notdir $(f))))))
 miniport_srcs = $(wildcard hba/$(1).c hba/$(1)_*.c)
-HBA_OBJS := $(foreach m,$(MINIPORTS),$(patsubst hba/%.c,$(B)/hba/%.o,$(call miniport_srcs,$(m))) \
+miniport_objs = $(foreach m,$(1),$(patsubst hba/%.c,$(B)/hba/%.o,$(call miniport_srcs,$(m))) \
 	$(B)/hba/$(m)_reg.o)
+HBA_OBJS := $(call miniport_objs,$(filter-out $(TEST_MINIPORTS),$(MINIPORTS)))
+TEST_HBA_OBJS := $(call miniport_objs,$(filter $(TEST_MINIPORTS),$(MINIPORTS)))
 
 EXTRA_NAME := $(notdir $(patsubst %/,%,$(EXTRA_MINIPORT)))
 EXTRA_SRCS := $(if $(EXTRA_MINIPORT),$(wildcard $(EXTRA_MINIPORT)/*.c))
 EXTRA_OBJS := $(patsubst $(EXTRA_MINIPORT)/%.c,$(B)/extra/%.o,$(EXTRA_SRCS)) \
 	$(if $(EXTRA_MINIPORT),$(B)/extra/$(EXTRA_NAME)_reg.o)
+$(EXTRA_OBJS): OPT = -O2
 
-OBJS := $(BOOT_OBJS) $(KERNEL_OBJS) $(SCSI_OBJS) $(HBA_OBJS) $(EXTRA_OBJS)
+MIN_OBJS := $(BOOT_OBJS) $(KERNEL_OBJS) $(SCSI_OBJS) $(HBA_OBJS) $(EXTRA_OBJS)
+OBJS := $(MIN_OBJS) $(TEST_OBJS) $(TEST_HBA_OBJS)
 
 # Relink when EXTRA_MINIPORT changes (a build without it drops the miniport).
 EXTRA_STAMP := $(B)/extra-miniport.txt
 $(shell mkdir -p $(B) && (echo '$(EXTRA_MINIPORT)' | cmp -s - $(EXTRA_STAMP) || \
 	echo '$(EXTRA_MINIPORT)' > $(EXTRA_STAMP)))
+# Rebuild everything when the compiler flags or the -O2 list change.
+FLAGS_STAMP := $(B)/cflags.txt
+FLAGS_TEXT := $(KCFLAGS) | $(OPT) | $(HOT_OBJS)
+$(shell mkdir -p $(B) && (echo '$(FLAGS_TEXT)' | cmp -s - $(FLAGS_STAMP) || \
+	echo '$(FLAGS_TEXT)' > $(FLAGS_STAMP)))
 
-all: $(B)/kernel.elf
+all: $(B)/kernel.elf $(B)/kernel-min.elf
+
+$(OBJS): $(FLAGS_STAMP)
 
 deps:
 	$(Q)tools/deps.sh
@@ -147,14 +207,23 @@ deps:
 # in linker.ld, so nothing moves) that names the fault report's backtraces.
 $(B)/kernel.elf: $(OBJS) linker.ld tools/gen_ksyms.py $(EXTRA_STAMP)
 	@echo "  LD      $@"
-	$(Q)$(LD) -m elf_i386 -T linker.ld -nostdlib -o $(B)/kernel.nosyms.elf $(OBJS) $(LIBGCC)
+	$(Q)$(LD) $(LDFLAGS) -o $(B)/kernel.nosyms.elf $(OBJS) $(LIBGCC)
 	$(Q)$(PYTHON) tools/gen_ksyms.py $(NM) $(B)/kernel.nosyms.elf > $(B)/ksyms.S
 	$(Q)$(CC) $(ASFLAGS) -c -o $(B)/ksyms.o $(B)/ksyms.S
-	$(Q)$(LD) -m elf_i386 -T linker.ld -nostdlib -o $@ $(OBJS) $(B)/ksyms.o $(LIBGCC)
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/ksyms.o $(LIBGCC)
 	$(Q)$(PYTHON) tools/gen_ksyms.py --same $(NM) $(B)/kernel.nosyms.elf $@
 	$(Q)$(OBJDUMP) -S $@ > $(B)/kernel.asm
 	$(Q)$(NM) -n $@ > $(B)/kernel.sym
 	$(Q)size $@ | tail -1 | awk '{ printf "  SIZE    text %d data %d bss %d\n", $$1, $$2, $$3 }'
+
+# Without the tests, and without the symbol table: its backtraces give
+# addresses only (addr2line -e build/kernel-min.elf).
+$(B)/kernel-min.elf: $(MIN_OBJS) linker.ld $(EXTRA_STAMP)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(MIN_OBJS) $(LIBGCC)
+	$(Q)$(OBJDUMP) -S $@ > $(B)/kernel-min.asm
+	$(Q)$(NM) -n $@ > $(B)/kernel-min.sym
+	$(Q)size $@ | tail -1 | awk '{ printf "  SIZE    text %d data %d bss %d (min)\n", $$1, $$2, $$3 }'
 
 $(B)/boot/%.o: boot/%.S
 	@mkdir -p $(@D)
@@ -164,7 +233,7 @@ $(B)/boot/%.o: boot/%.S
 $(B)/kernel/%.o: kernel/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(OPT) -c -o $@ $<
 
 $(B)/kernel/%.o: kernel/%.S
 	@mkdir -p $(@D)
@@ -176,7 +245,7 @@ miniport_of = $(firstword $(subst _, ,$(basename $(notdir $(1)))))
 $(B)/hba/%.o: hba/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(DDK_CFLAGS) -Ihba -DDriverEntry=$(call miniport_of,$<)_DriverEntry -c -o $@ $<
+	$(Q)$(CC) $(DDK_CFLAGS) $(OPT) -Ihba -DDriverEntry=$(call miniport_of,$<)_DriverEntry -c -o $@ $<
 
 # The registration entry: { name, DriverEntry } in .drvtab.
 $(B)/hba/%_reg.c $(B)/extra/%_reg.c:
@@ -189,21 +258,21 @@ $(B)/hba/%_reg.c $(B)/extra/%_reg.c:
 
 $(B)/hba/%_reg.o: $(B)/hba/%_reg.c
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(OPT) -c -o $@ $<
 
 $(B)/extra/%_reg.o: $(B)/extra/%_reg.c
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(OPT) -c -o $@ $<
 
 $(B)/ddk/%.o: ddk/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(DDK_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(DDK_CFLAGS) $(OPT) -c -o $@ $<
 
 $(B)/extra/%.o: $(EXTRA_MINIPORT)/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $< (DDK, -mrtd)"
-	$(Q)$(CC) $(EXTRA_DDK_CFLAGS) -I$(EXTRA_MINIPORT) -DDriverEntry=$(EXTRA_NAME)_DriverEntry -c -o $@ $<
+	$(Q)$(CC) $(EXTRA_DDK_CFLAGS) $(OPT) -I$(EXTRA_MINIPORT) -DDriverEntry=$(EXTRA_NAME)_DriverEntry -c -o $@ $<
 
 # ---- GRUB image -------------------------------------------------------------
 
@@ -211,10 +280,10 @@ ISO := $(B)/ata-scsi.iso
 
 iso: $(ISO)
 
-$(ISO): $(B)/kernel.elf boot/grub.cfg
+$(ISO): $(B)/kernel.elf $(B)/kernel-min.elf boot/grub.cfg
 	@echo "  ISO     $@"
 	$(Q)rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
-	$(Q)cp $(B)/kernel.elf $(B)/isodir/boot/kernel.elf
+	$(Q)cp $(B)/kernel.elf $(B)/kernel-min.elf $(B)/isodir/boot/
 	$(Q)cp boot/grub.cfg $(B)/isodir/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(B)/isodir > $(B)/grub-mkrescue.log 2>&1 || \
 		{ cat $(B)/grub-mkrescue.log; exit 1; }
@@ -283,7 +352,54 @@ qemu-tests: deps all iso
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory qemu-tests
+
+# ---- fuzzing (libFuzzer: clang, libclang-rt-14-dev) -------------------------
+#   make fuzz        each harness in tests/fuzz for FUZZ_SECONDS (default 60),
+#                    growing build/fuzz/corpus/NAME from tests/fuzz/corpus/NAME;
+#                    FUZZ_TARGETS="sat parse" picks some
+#   make fuzz-smoke  each over its regression inputs and seeds, then
+#                    FUZZ_SMOKE_SECONDS (default 4) of fuzzing (in make test)
+# A crash input is left in build/fuzz/crash/NAME/; fixed, it goes in
+# tests/fuzz/regress/NAME/.  tests/fuzz/seeds.py rewrites the seeds.
+
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -iquote kernel -DHOST_TEST
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_TARGETS ?= sat sense ranges pagewalk parse acpi memmap pci printf
+FUZZERS := $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(B)/fuzz/fuzz_sat: tests/fuzz/fuzz_sat.c hba/ahci_sat.c kernel/sense.c
+$(B)/fuzz/fuzz_sat: FUZZ_CFLAGS += -Iddk -Ihba
+$(B)/fuzz/fuzz_sense: tests/fuzz/fuzz_sense.c kernel/sense.c
+$(B)/fuzz/fuzz_ranges: tests/fuzz/fuzz_ranges.c kernel/scsiport/ranges.c kernel/parse.c
+$(B)/fuzz/fuzz_ranges: FUZZ_CFLAGS += -iquote kernel/scsiport
+$(B)/fuzz/fuzz_pagewalk: tests/fuzz/fuzz_pagewalk.c kernel/pagewalk.c kernel/scsiport/physclamp.c
+$(B)/fuzz/fuzz_parse: tests/fuzz/fuzz_parse.c kernel/parse.c kernel/cmdline.c
+$(B)/fuzz/fuzz_acpi: tests/fuzz/fuzz_acpi.c kernel/acpiparse.c
+$(B)/fuzz/fuzz_memmap: tests/fuzz/fuzz_memmap.c kernel/memmap.c
+$(B)/fuzz/fuzz_pci: tests/fuzz/fuzz_pci.c kernel/pcibar.c kernel/pciscan.c
+$(B)/fuzz/fuzz_printf: tests/fuzz/fuzz_printf.c kernel/printf.c
+
+$(FUZZERS): $(B)/fuzz/fuzz_%: tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MM -MP -MT $@ $(filter %.c,$^) > $@.d
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+fuzz: deps $(FUZZERS)
+	$(Q)tests/fuzz/run.sh full $(FUZZ_SECONDS) $(B) $(FUZZ_TARGETS)
+
+fuzz-smoke: deps $(FUZZERS)
+	$(Q)echo "== fuzz: regression inputs, seeds, $(FUZZ_SMOKE_SECONDS) s each"
+	$(Q)tests/fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(B) $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-smoke
+
+-include $(FUZZERS:=.d)
 
 # ---- benchmarks (not part of `make test`) -----------------------------------
 #   make bench               our kernel on each controller: instructions and
@@ -303,6 +419,23 @@ bench-linux: deps all
 	$(Q)$(PYTHON) tools/bench/bench.py --runs $(RUNS) --compare linux $(BENCH_ARGS)
 
 .PHONY: bench bench-linux
+
+# ---- soak (not part of `make test`; tests/qemu/test_soak_short.py is) --------
+#   make soak   SOAK_SECONDS (default 120) of mixed random reads and writes at
+#               queue depths 1, 4 and 32 over two AHCI and two LSI disks at
+#               once, with injected errors, bus resets and timeouts; then the
+#               host checks every block of every image (tools/soak.py).
+#               SOAK_SEED picks the run; SOAK_ARGS=... more tools/soak.py
+#               options (tools/soak.py --help).
+
+SOAK_SECONDS ?= 120
+SOAK_SEED ?= 1
+SOAK_ARGS ?=
+
+soak: deps all
+	$(Q)$(PYTHON) tools/soak.py --seconds $(SOAK_SECONDS) --seed $(SOAK_SEED) $(SOAK_ARGS)
+
+.PHONY: soak
 
 clean:
 	rm -rf $(B)

@@ -81,15 +81,10 @@ struct ahci_srbx *ahci_srbx(PSCSI_REQUEST_BLOCK srb)
     return srb->SrbExtension;
 }
 
+/* The index of v's lowest set bit (v != 0): one BSF. */
 ULONG ahci_lowest_bit(ULONG v)
 {
-    ULONG n = 0;
-
-    while (!(v & 1)) {
-        v >>= 1;
-        n++;
-    }
-    return n;
+    return (ULONG)__builtin_ctz(v);
 }
 
 ULONG ahci_ports_mask(struct ahci_adapter *ad, BOOLEAN with_device)
@@ -203,6 +198,24 @@ static BOOLEAN ahci_port_restart(struct ahci_adapter *ad, struct ahci_port *pt, 
     return ok;
 }
 
+/*
+ * Clear pis from PxIS after a polled command, and - when it held an enabled
+ * bit that IS reflects - learn what IS is: if the port's IS bit falls with
+ * PxIS, IS is a live OR of the ports (QEMU) and the interrupt handler need
+ * not write it; if the bit stays, IS is the spec's latch.  A latch seen
+ * once stays the answer.
+ */
+static void ahci_port_ack(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
+{
+    ULONG bit = 1u << pt->num;
+    BOOLEAN probe = ad->is_mode != AHCI_IS_LATCH && (pis & ahci_pread(ad, pt, PX_IE)) &&
+                    (ahci_read(ad, AHCI_IS) & bit);
+
+    ahci_pwrite(ad, pt, PX_IS, pis);
+    if (probe)
+        ad->is_mode = (ahci_read(ad, AHCI_IS) & bit) ? AHCI_IS_LATCH : AHCI_IS_LIVE;
+}
+
 /* ---- building and issuing commands -------------------------------------------------- */
 
 static struct ahci_cmd_table *ahci_table(struct ahci_port *pt, ULONG slot)
@@ -215,16 +228,23 @@ ULONG ahci_mem_pa(struct ahci_port *pt, const void *va)
     return pt->mem_pa + (ULONG)((const UCHAR *)va - (const UCHAR *)pt->mem);
 }
 
+/* Does [pa, ...) continue the PRD entry e, which has room left? */
+static BOOLEAN ahci_prd_extends(const struct ahci_prd *e, ULONGLONG pa)
+{
+    ULONG have = (e->dbc_i & AHCI_PRD_DBC_MASK) + 1;
+
+    return have < AHCI_PRD_MAX_BYTES && ((ULONGLONG)e->dbau << 32 | e->dba) + have == pa;
+}
+
 /* Add [pa, pa+len) to the PRDT, merging with the last entry; FALSE when full. */
 static BOOLEAN ahci_prd_add(struct ahci_prd *prd, ULONG *n, ULONGLONG pa, ULONG len)
 {
     while (len) {
-        struct ahci_prd *last = *n ? &prd[*n - 1] : NULL;
-        ULONG have = last ? (last->dbc_i & AHCI_PRD_DBC_MASK) + 1 : 0;
-        ULONGLONG end = last ? ((ULONGLONG)last->dbau << 32 | last->dba) + have : 0;
         ULONG take;
 
-        if (last && end == pa && have < AHCI_PRD_MAX_BYTES) {
+        if (*n && ahci_prd_extends(&prd[*n - 1], pa)) {
+            struct ahci_prd *last = &prd[*n - 1];
+            ULONG have = (last->dbc_i & AHCI_PRD_DBC_MASK) + 1;
             take = len < AHCI_PRD_MAX_BYTES - have ? len : AHCI_PRD_MAX_BYTES - have;
             last->dbc_i = have + take - 1;
         } else {
@@ -256,8 +276,15 @@ static ULONG ahci_prdt_build(struct ahci_adapter *ad, struct ahci_port *pt, ULON
             return 0;
         if (run > len - off)
             run = len - off;
-        if (!ahci_prd_add(prd, &n, (ULONGLONG)pa.QuadPart, run))
+        if (!n && run <= AHCI_PRD_MAX_BYTES) {
+            prd[0].dba = pa.LowPart;            /* the first run: one entry, nothing to merge */
+            prd[0].dbau = (ULONG)pa.HighPart;
+            prd[0].reserved = 0;
+            prd[0].dbc_i = run - 1;
+            n = 1;
+        } else if (!ahci_prd_add(prd, &n, (ULONGLONG)pa.QuadPart, run)) {
             return 0;
+        }
         off += run;
     }
     return n;
@@ -272,25 +299,29 @@ static ULONG ahci_prdt_own(struct ahci_port *pt, ULONG slot, const void *va, ULO
     return n;
 }
 
-/* Command header and command table for slot; prdtl entries are already in place. */
+/*
+ * Command header and command table for slot; prdtl entries are already in
+ * place.  Only what the HBA reads is written: the CFL DWORDs of the CFIS,
+ * the packet_len bytes of ACMD for ATAPI (the CDB arrives zero-padded).
+ */
 static void ahci_cmd_fill(struct ahci_port *pt, ULONG slot, const struct ata_tf *tf,
                           const UCHAR *acmd, ULONG prdtl)
 {
     struct ahci_cmd_table *t = ahci_table(pt, slot);
     struct ahci_cmd_hdr *h = &pt->mem->list[slot];
     ULONG pa = ahci_mem_pa(pt, t);
+    USHORT flags = (USHORT)(sizeof(struct fis_reg_h2d) / 4);
 
-    memset(t->cfis, 0, sizeof(t->cfis) + sizeof(t->acmd));
     sat_tf_to_fis(tf, (UCHAR)slot, t->cfis);
     if (acmd)
         memcpy(t->acmd, acmd, pt->packet_len);
-    h->flags = (USHORT)(sizeof(struct fis_reg_h2d) / 4);
     if (tf->flags & ATA_TF_DATA_OUT)
-        h->flags |= AHCI_CMD_W;
+        flags |= AHCI_CMD_W;
     if (tf->flags & ATA_TF_ATAPI)
-        h->flags |= AHCI_CMD_A;
+        flags |= AHCI_CMD_A;
     if (prdtl && !(tf->flags & (ATA_TF_NCQ | ATA_TF_ATAPI)))
-        h->flags |= AHCI_CMD_P;     /* PRDs may be prefetched: not with NCQ or ATAPI */
+        flags |= AHCI_CMD_P;        /* PRDs may be prefetched: not with NCQ or ATAPI */
+    h->flags = flags;
     h->prdtl = (USHORT)prdtl;
     h->prdbc = 0;
     h->ctba = pa;
@@ -327,7 +358,7 @@ BOOLEAN ahci_exec_sync(struct ahci_adapter *ad, struct ahci_port *pt,
         ScsiPortStallExecution(AHCI_POLL_US);
     }
     *tfd = ahci_pread(ad, pt, PX_TFD);
-    ahci_pwrite(ad, pt, PX_IS, is);
+    ahci_port_ack(ad, pt, is);
     if (!(is & PX_IS_FATAL) && us <= timeout_ms * 1000 && !(PX_TFD_STS(*tfd) & ATA_STS_ERR))
         return TRUE;
     ahci_port_restart(ad, pt, !(is & PX_IS_TFES));
@@ -398,7 +429,7 @@ static void ahci_bounce_in(struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb, ULONG 
 {
     struct ahci_srbx *x = ahci_srbx(srb);
 
-    if ((x->flags & AHCI_X_BOUNCE) && (x->tf.flags & ATA_TF_DATA_IN))
+    if ((x->flags & AHCI_X_BOUNCE) && (x->xl.tf.flags & ATA_TF_DATA_IN))
         memcpy(x->data, pt->mem->bounce, moved < x->len ? moved : x->len);
 }
 
@@ -411,7 +442,7 @@ static void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG sl
     struct ata_result r;
     UCHAR sense[8 + 2 + SAT_DESC_ATA_STATUS_LEN];
 
-    if (x->tf.flags & ATA_TF_NCQ || !(x->tf.flags & ATA_TF_ATAPI))
+    if (x->xl.tf.flags & ATA_TF_NCQ || !(x->xl.tf.flags & ATA_TF_ATAPI))
         moved = x->len;             /* ATA moves what it was asked for; NCQ leaves PRDBC */
     ahci_bounce_in(pt, srb, moved);
     switch (x->kind) {
@@ -426,7 +457,7 @@ static void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG sl
         if (x->flags & AHCI_X_CK_COND) {
             ahci_result(pt, ahci_pread(ad, pt, PX_TFD), &r);
             ahci_complete_sense(ad, srb, sense, sat_passthru_sense(&r,
-                                (x->flags & AHCI_X_EXTEND) != 0, FALSE, x->tf.command,
+                                (x->flags & AHCI_X_EXTEND) != 0, FALSE, x->xl.tf.command,
                                 sense, sizeof(sense)));
             return;
         }
@@ -441,7 +472,7 @@ static void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG sl
 
 static BOOLEAN ahci_srb_queued(const struct ahci_srbx *x)
 {
-    return (x->tf.flags & ATA_TF_NCQ) && !(x->flags & AHCI_X_NONQ);
+    return (x->xl.tf.flags & ATA_TF_NCQ) && !(x->flags & AHCI_X_NONQ);
 }
 
 /* A free slot for x, or -1: NCQ only with other NCQ, anything else alone. */
@@ -472,7 +503,7 @@ static ULONG ahci_data_prdt(struct ahci_adapter *ad, struct ahci_port *pt, ULONG
         }
         x->flags |= AHCI_X_BOUNCE;
         memset(pt->mem->bounce, 0, AHCI_SMALL_BUF);
-        if (x->tf.flags & ATA_TF_DATA_OUT)
+        if (x->xl.tf.flags & ATA_TF_DATA_OUT)
             memcpy(pt->mem->bounce, x->data, x->len);
         return ahci_prdt_own(pt, slot, pt->mem->bounce, (x->len + 1) & ~1u);
     }
@@ -481,12 +512,34 @@ static ULONG ahci_data_prdt(struct ahci_adapter *ad, struct ahci_port *pt, ULONG
     return n;
 }
 
+/* An NCQ read or write made the plain DMA command it stands for (48-bit: NCQ implies it). */
+static void ahci_tf_unqueue(struct ata_tf *tf)
+{
+    tf->command = tf->command == ATA_CMD_WRITE_FPDMA_QUEUED ? ATA_CMD_WRITE_DMA_EXT :
+                                                              ATA_CMD_READ_DMA_EXT;
+    tf->count = (USHORT)(tf->features | tf->features_exp << 8);
+    tf->features = tf->features_exp = 0;
+    tf->device = ATA_DEV_LBA;
+    tf->flags &= ~ATA_TF_NCQ;
+}
+
+/*
+ * Put srb in slot and issue it.  A command that would be queued goes as
+ * plain DMA when the port runs at depth 1 (alone: nothing issued, nothing
+ * waiting; and the command before it found the port idle too, see
+ * ahci_submit): the same work for the disk, but no PxSACT write, and its
+ * completion is told by the D2H Register FIS in memory
+ * (ahci_port_finished) - the cheapest a request at queue depth 1 can be.
+ * At depth 2 or more commands stay queued, so none waits behind a plain
+ * one.  A FUA write stays queued: the disk may have FUA only in FPDMA
+ * WRITE (sat_disk_init).
+ */
 static void ahci_issue(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb,
-                       ULONG slot)
+                       ULONG slot, BOOLEAN alone)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
-    BOOLEAN queued = ahci_srb_queued(x), bad;
-    struct ata_tf tf = x->tf;
+    struct ata_tf *tf = &x->xl.tf;
+    BOOLEAN bad;
     ULONG prdtl = ahci_data_prdt(ad, pt, slot, srb, &bad);
 
     if (bad) {
@@ -496,20 +549,16 @@ static void ahci_issue(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQU
         ahci_complete(ad, srb, SRB_STATUS_INVALID_REQUEST);
         return;
     }
-    if (!queued && (tf.flags & ATA_TF_NCQ)) {       /* NCQ replayed as plain DMA */
-        tf.command = tf.command == ATA_CMD_WRITE_FPDMA_QUEUED ? ATA_CMD_WRITE_DMA_EXT :
-                                                                ATA_CMD_READ_DMA_EXT;
-        tf.count = (USHORT)(tf.features | tf.features_exp << 8);
-        tf.features = tf.features_exp = 0;
-        tf.device = ATA_DEV_LBA;
-        tf.flags &= ~ATA_TF_NCQ;
-    }
-    ahci_cmd_fill(pt, slot, &tf, (tf.flags & ATA_TF_ATAPI) ? srb->Cdb : NULL, prdtl);
+    /* A replay the NCQ log could not place, or a lone command: plain DMA from now on. */
+    if ((tf->flags & ATA_TF_NCQ) &&
+        ((x->flags & AHCI_X_NONQ) || (alone && pt->lone_run >= 2 && !(tf->device & ATA_DEV_FUA))))
+        ahci_tf_unqueue(tf);
+    ahci_cmd_fill(pt, slot, tf, (tf->flags & ATA_TF_ATAPI) ? srb->Cdb : NULL, prdtl);
     pt->slot[slot] = srb;
     pt->busy |= 1u << slot;
-    if (queued)
+    if (tf->flags & ATA_TF_NCQ)
         pt->ncq |= 1u << slot;
-    ahci_cmd_issue(ad, pt, slot, queued);
+    ahci_cmd_issue(ad, pt, slot, (tf->flags & ATA_TF_NCQ) != 0);
 }
 
 /* Issue what waits, in order, as far as the queue rules allow. */
@@ -525,14 +574,24 @@ static void ahci_port_kick(struct ahci_adapter *ad, struct ahci_port *pt)
         pt->wait_head = x->next;
         if (!pt->wait_head)
             pt->wait_tail = NULL;
-        ahci_issue(ad, pt, srb, (ULONG)slot);
+        ahci_issue(ad, pt, srb, (ULONG)slot, !pt->busy && !pt->wait_head);
     }
 }
 
 void ahci_submit(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
+    int slot;
 
+    /* Two commands in a row to an idle port: the port runs at depth 1. */
+    if (pt->busy || pt->wait_head)
+        pt->lone_run = 0;
+    else if (pt->lone_run < 2)
+        pt->lone_run++;
+    if (!pt->wait_head && (slot = ahci_slot_for(pt, x)) >= 0) {
+        ahci_issue(ad, pt, srb, (ULONG)slot, !pt->busy);    /* nothing waits: no queueing */
+        return;
+    }
     x->next = NULL;
     if (pt->wait_tail)
         ahci_srbx(pt->wait_tail)->next = srb;
@@ -599,7 +658,7 @@ static void ahci_failed(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQ
     case AHCI_K_ATA:
         if (x->flags & AHCI_X_PASSTHRU) {
             ahci_complete_sense(ad, srb, sense, sat_passthru_sense(r,
-                                (x->flags & AHCI_X_EXTEND) != 0, TRUE, x->tf.command,
+                                (x->flags & AHCI_X_EXTEND) != 0, TRUE, x->xl.tf.command,
                                 sense, sizeof(sense)));
             return;
         }
@@ -607,7 +666,7 @@ static void ahci_failed(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQ
     default:
         break;
     }
-    sat_ata_error_sense(x->tf.command, r->status, r->error, &s);
+    sat_ata_error_sense(x->xl.tf.command, r->status, r->error, &s);
     ahci_complete_check(ad, srb, &s);
 }
 
@@ -705,9 +764,29 @@ static void ahci_port_error(struct ahci_adapter *ad, struct ahci_port *pt, ULONG
 
 /* ---- interrupts ------------------------------------------------------------------------ */
 
-static void ahci_port_done(struct ahci_adapter *ad, struct ahci_port *pt)
+/*
+ * The slots whose commands have finished, with as few register reads as
+ * the state allows.  Queued and non-queued commands never mix on a port:
+ * with NCQ commands out, a finished one has its PxSACT bit cleared; a
+ * non-queued command is out alone, and a D2H Register FIS with BSY and DRQ
+ * clear (PxIS.DHRS: it is in memory) ends it - the HBA clears its PxCI bit
+ * on that FIS, before the interrupt (AHCI 1.3.1 5.3.7).  Anything else (a
+ * PIO command; a FIS that came with an error or a link event, such as a
+ * reset's signature) asks PxCI.
+ */
+static ULONG ahci_port_finished(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
 {
-    ULONG done = pt->busy & ~(ahci_pread(ad, pt, PX_CI) | ahci_pread(ad, pt, PX_SACT));
+    if (pt->ncq)
+        return pt->busy & ~ahci_pread(ad, pt, PX_SACT);
+    if ((pis & PX_IS_DHRS) && !(pis & (PX_IS_ERROR | PX_IS_HOTPLUG)) &&
+        !(pt->mem->rfis.rfis.status & (ATA_STS_BSY | ATA_STS_DRQ)))
+        return pt->busy;
+    return pt->busy & ~ahci_pread(ad, pt, PX_CI);
+}
+
+static void ahci_port_done(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
+{
+    ULONG done = ahci_port_finished(ad, pt, pis);
 
     while (done) {
         ULONG s = ahci_lowest_bit(done);
@@ -733,9 +812,35 @@ static void ahci_port_hotplug(struct ahci_adapter *ad, struct ahci_port *pt)
     }
 }
 
+/*
+ * An NCQ error shows as a Set Device Bits FIS with ERR; some HBAs (QEMU)
+ * raise no TFES for it.  The FIS is in memory: no PxTFD read on the way.
+ */
+static BOOLEAN ahci_ncq_failed(const struct ahci_port *pt, ULONG pis)
+{
+    return pt->ncq && (pis & PX_IS_SDBS) && (pt->mem->rfis.sdbfis.status & ATA_STS_ERR);
+}
+
+/*
+ * The task file a failed command ended with.  A non-queued command's own
+ * D2H Register FIS is in memory when PxIS.DHRS came with the error, and it
+ * is the one to believe: PxTFD may already hold a later FIS (QEMU goes on
+ * finishing the queued commands of before a port restart, and their Set
+ * Device Bits FISes overwrite it).  Otherwise (NCQ, a link error) PxTFD.
+ */
+static ULONG ahci_error_tfd(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
+{
+    const struct fis_reg_d2h *f = &pt->mem->rfis.rfis;
+
+    if (!pt->ncq && (pis & PX_IS_DHRS))
+        return (ULONG)f->error << 8 | f->status;
+    return ahci_pread(ad, pt, PX_TFD);
+}
+
+/* One port's interrupt: PxIS read and cleared; completions from memory where it tells. */
 static void ahci_port_intr(struct ahci_adapter *ad, struct ahci_port *pt)
 {
-    ULONG pis = ahci_pread(ad, pt, PX_IS), tfd;
+    ULONG pis = ahci_pread(ad, pt, PX_IS);
 
     ahci_pwrite(ad, pt, PX_IS, pis);
     if (pis & (PX_IS_PCS | PX_IS_PRCS))
@@ -743,18 +848,21 @@ static void ahci_port_intr(struct ahci_adapter *ad, struct ahci_port *pt)
     if (pis & (PX_IS_INFS | PX_IS_UFS))
         ahci_pwrite(ad, pt, PX_SERR, PX_SERR_ALL);  /* recovered by the HBA */
     if (pt->busy) {
-        tfd = ahci_pread(ad, pt, PX_TFD);
-        /* An NCQ error shows as SDB with ERR; some HBAs (QEMU) raise no TFES for it. */
-        if ((pis & (PX_IS_FATAL | PX_IS_OFS)) ||
-            (pt->ncq && (PX_TFD_STS(tfd) & ATA_STS_ERR) && (pis & PX_IS_SDBS)))
-            ahci_port_error(ad, pt, pis, tfd);
+        if ((pis & (PX_IS_FATAL | PX_IS_OFS)) || ahci_ncq_failed(pt, pis))
+            ahci_port_error(ad, pt, pis, ahci_error_tfd(ad, pt, pis));
         else
-            ahci_port_done(ad, pt);
+            ahci_port_done(ad, pt, pis);
     }
-    ahci_port_kick(ad, pt);
+    if (pt->wait_head)
+        ahci_port_kick(ad, pt);
 }
 
-/* INTx (shared), MSI or polled: the same answer; FALSE when nothing is ours. */
+/*
+ * INTx (shared), MSI or polled: the same answer; FALSE when nothing is
+ * ours.  IS names the ports to look at (a single MSI can stand for events
+ * on several); it is written back only where it is a latch (see
+ * ahci_port_ack).
+ */
 BOOLEAN NTAPI AhciHwInterrupt(PVOID ext)
 {
     struct ahci_adapter *ad = ext;
@@ -767,7 +875,8 @@ BOOLEAN NTAPI AhciHwInterrupt(PVOID ext)
         pending &= ~(1u << p);
         ahci_port_intr(ad, &ad->port[p]);
     }
-    ahci_write(ad, AHCI_IS, is);
+    if (ad->is_mode != AHCI_IS_LIVE)
+        ahci_write(ad, AHCI_IS, is);
     return TRUE;
 }
 
@@ -860,25 +969,24 @@ static void ahci_reply(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG l
 static void ahci_scsi_ata(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
-    struct sat_xlat xl;
+    struct sat_xlat *xl = &x->xl;
 
-    sat_translate(&pt->sat, srb->Cdb, srb->CdbLength, srb->DataTransferLength, ad->reply, &xl);
-    switch (xl.kind) {
+    sat_translate(&pt->sat, srb->Cdb, srb->CdbLength, srb->DataTransferLength, ad->reply, xl);
+    switch (xl->kind) {
     case SAT_REPLY:
-        ahci_reply(ad, srb, xl.reply_len);
+        ahci_reply(ad, srb, xl->reply_len);
         return;
     case SAT_CHECK:
-        ahci_complete_check(ad, srb, &xl.sense);
+        ahci_complete_check(ad, srb, &xl->sense);
         return;
     case SAT_ATA:
         break;
     }
     x->kind = AHCI_K_ATA;
-    x->tf = xl.tf;
     x->data = srb->DataBuffer;
-    x->len = xl.tf.bytes;
-    x->flags = (UCHAR)((xl.passthru ? AHCI_X_PASSTHRU : 0) | (xl.ck_cond ? AHCI_X_CK_COND : 0) |
-                       (xl.extend ? AHCI_X_EXTEND : 0));
+    x->len = xl->tf.bytes;
+    x->flags = (UCHAR)((xl->passthru ? AHCI_X_PASSTHRU : 0) | (xl->ck_cond ? AHCI_X_CK_COND : 0) |
+                       (xl->extend ? AHCI_X_EXTEND : 0));
     ahci_submit(ad, pt, srb);
 }
 
@@ -892,16 +1000,16 @@ static void ahci_scsi_atapi(struct ahci_adapter *ad, struct ahci_port *pt,
         ahci_complete(ad, srb, SRB_STATUS_INVALID_REQUEST);
         return;
     }
-    memset(&x->tf, 0, sizeof(x->tf));
+    memset(&x->xl.tf, 0, sizeof(x->xl.tf));
     x->kind = AHCI_K_ATAPI;
-    x->tf.command = ATA_CMD_PACKET;
-    x->tf.features = len ? ATAPI_FEAT_DMA : 0;
-    x->tf.lba = (ULONGLONG)(len < 0xFFFE ? len : 0xFFFE) << 8;   /* byte count limit */
-    x->tf.flags = ATA_TF_ATAPI;
+    x->xl.tf.command = ATA_CMD_PACKET;
+    x->xl.tf.features = len ? ATAPI_FEAT_DMA : 0;
+    x->xl.tf.lba = (ULONGLONG)(len < 0xFFFE ? len : 0xFFFE) << 8;   /* byte count limit */
+    x->xl.tf.flags = ATA_TF_ATAPI;
     if (len)
-        x->tf.flags |= (srb->SrbFlags & SRB_FLAGS_DATA_OUT) &&
+        x->xl.tf.flags |= (srb->SrbFlags & SRB_FLAGS_DATA_OUT) &&
                        !(srb->SrbFlags & SRB_FLAGS_DATA_IN) ? ATA_TF_DATA_OUT : ATA_TF_DATA_IN;
-    x->tf.bytes = len;
+    x->xl.tf.bytes = len;
     x->data = srb->DataBuffer;
     x->len = len;
     if (srb->CdbLength < pt->packet_len)
@@ -948,7 +1056,7 @@ static void ahci_flush(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
         return;
     }
     x->kind = AHCI_K_FLUSH;
-    sat_tf_flush(&x->tf, pt->sat.lba48);
+    sat_tf_flush(&x->xl.tf, pt->sat.lba48);
     ahci_submit(ad, pt, srb);
 }
 
@@ -977,9 +1085,16 @@ static void ahci_abort(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 BOOLEAN NTAPI AhciHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_adapter *ad = ext;
+    struct ahci_srbx *x = ahci_srbx(srb);
     struct ahci_port *pt;
 
-    memset(srb->SrbExtension, 0, sizeof(struct ahci_srbx));
+    /* A SCSI command's path sets every field it reads; the others start from zero. */
+    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI) {
+        x->flags = 0;
+        x->retries = 0;
+    } else {
+        memset(x, 0, sizeof(*x));
+    }
     switch (srb->Function) {
     case SRB_FUNCTION_EXECUTE_SCSI:
         ahci_execute_scsi(ad, srb);

@@ -106,13 +106,13 @@ static void ioc_smart(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, struct a
     }
     x->kind = AHCI_K_SMART;
     x->smart = (UCHAR)(code & 0xFF);
-    x->tf.command = ATA_CMD_SMART;
-    x->tf.features = feature;
-    x->tf.count = 1;
-    x->tf.lba = (ULONG)ATA_SMART_LBA_MID << 8 | (ULONG)ATA_SMART_LBA_HIGH << 16;
+    x->xl.tf.command = ATA_CMD_SMART;
+    x->xl.tf.features = feature;
+    x->xl.tf.count = 1;
+    x->xl.tf.lba = (ULONG)ATA_SMART_LBA_MID << 8 | (ULONG)ATA_SMART_LBA_HIGH << 16;
     if (data) {
-        x->tf.flags = ATA_TF_DATA_IN;
-        x->tf.bytes = READ_ATTRIBUTE_BUFFER_SIZE;
+        x->xl.tf.flags = ATA_TF_DATA_IN;
+        x->xl.tf.bytes = READ_ATTRIBUTE_BUFFER_SIZE;
         x->data = ioc_out(srb)->bBuffer;
         x->len = READ_ATTRIBUTE_BUFFER_SIZE;
     }
@@ -177,13 +177,13 @@ void ahci_ioctl_done(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUES
         ioc_finish(ad, srb, 0, SMART_IDE_ERROR, res->error);
         return;
     }
-    if (x->tf.bytes) {
-        ioc_finish(ad, srb, x->tf.bytes, SMART_NO_ERROR, 0);
+    if (x->xl.tf.bytes) {
+        ioc_finish(ad, srb, x->xl.tf.bytes, SMART_NO_ERROR, 0);
         return;
     }
     /* Non-data commands return the task file (RETURN STATUS: LBA mid/high say it). */
     regs = (PIDEREGS)ioc_out(srb)->bBuffer;
-    regs->bFeaturesReg = x->tf.features;
+    regs->bFeaturesReg = x->xl.tf.features;
     regs->bSectorCountReg = (UCHAR)res->count;
     regs->bSectorNumberReg = (UCHAR)res->lba;
     regs->bCylLowReg = (UCHAR)(res->lba >> 8);

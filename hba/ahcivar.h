@@ -82,6 +82,7 @@ struct ahci_port {
     UCHAR packet_len;               /* ATAPI: CDB bytes in a PACKET (12 or 16) */
     UCHAR slots;                    /* usable command slots (CAP.NCS) */
     UCHAR depth;                    /* NCQ tags usable on this device */
+    UCHAR lone_run;                 /* commands in a row that found the port idle */
     struct ahci_port_mem *mem;      /* its DMA block */
     ULONG mem_pa;                   /* physical address of mem */
     ULONG busy;                     /* command slots issued */
@@ -93,6 +94,19 @@ struct ahci_port {
     char model[ID_MODEL_LEN + 1];
 };
 
+/*
+ * What the global IS register is, learnt from the driver's own polled
+ * commands (ahci_port_ack; IDENTIFY at bring-up is the first): a
+ * latch software must clear (AHCI 1.3.1 3.1.3; a single MSI is sent only as
+ * IS becomes non-zero), or a live OR of the ports' PxIS (QEMU's ich9-ahci),
+ * which needs no write.  Until shown live it is treated as a latch.
+ */
+enum {
+    AHCI_IS_UNKNOWN,
+    AHCI_IS_LATCH,
+    AHCI_IS_LIVE,
+};
+
 struct ahci_adapter {
     PUCHAR abar;                    /* mapped ABAR */
     ULONG abar_len;
@@ -101,6 +115,7 @@ struct ahci_adapter {
     BOOLEAN s64;                    /* 64-bit addresses (CAP.S64A, no quirk) */
     BOOLEAN ncq;                    /* CAP.SNCQ and no quirk */
     BOOLEAN timer_armed;            /* hot-plug timer pending */
+    UCHAR is_mode;                  /* AHCI_IS_*: what IS is on this HBA */
     ULONG cap;                      /* CAP at attach */
     ULONG pi;                       /* Ports Implemented */
     ULONG vs;                       /* AHCI version */
@@ -113,7 +128,7 @@ struct ahci_adapter {
 /* Per-request state in the SRB extension (not zeroed by the port: HwStartIo does it). */
 struct ahci_srbx {
     PSCSI_REQUEST_BLOCK next;       /* the port's wait queue */
-    struct ata_tf tf;               /* the command; kept for a replay */
+    struct sat_xlat xl;             /* the translation: xl.tf is the command, kept for a replay */
     PVOID data;                     /* what the PRDT describes */
     ULONG len;
     UCHAR kind;                     /* AHCI_K_* */

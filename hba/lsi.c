@@ -222,11 +222,12 @@ static void lsi_set_msgout(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_BLOC
     c->msgout.addr = ccb_pa(ad, idx) + (ULONG)FIELD_OFFSET(struct lsi_ccb, msgout_bytes);
 }
 
+/* cdb: 16 bytes (the SRB's Cdb is), len of them sent. */
 static void lsi_set_cdb(struct lsi_adapter *ad, ULONG idx, const UCHAR *cdb, ULONG len)
 {
     struct lsi_ccb *c = ccb_of(ad, idx);
 
-    memcpy(c->cdb, cdb, len);
+    __builtin_memcpy(c->cdb, cdb, sizeof(c->cdb));      /* four stores, inline */
     c->cmd.count = len;
     c->cmd.addr = ccb_pa(ad, idx) + (ULONG)FIELD_OFFSET(struct lsi_ccb, cdb);
     c->status = LSI_STATUS_NONE;
@@ -272,6 +273,14 @@ static UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG
             ScsiDebugPrint(0, "lsi%lu: %u:%u: buffer %p has no 32-bit physical address\n",
                            ad->index, srb->TargetId, srb->Lun, va);
             return SRB_STATUS_INVALID_REQUEST;
+        }
+        if (!n && run >= len && len <= SCR_COUNT_MASK) {    /* one run: the last entry, directly */
+            struct lsi_tbl *e = sg_entry(ad, idx, LSI_MAX_SG - 1);
+            e->addr = pa.LowPart;
+            e->count = len;
+            ccb_of(ad, idx)->resume = ad->label[in ? LSI_L_DATAIN : LSI_L_DATAOUT] +
+                                      8 * (LSI_MAX_SG - 1);
+            return SRB_STATUS_SUCCESS;
         }
         run = run < len ? run : len;
         if (run > SCR_COUNT_MASK)
@@ -413,13 +422,13 @@ static ULONG lsi_residual(struct lsi_adapter *ad, ULONG idx)
 /* CHECK CONDITION: reuse the cell for REQUEST SENSE.  FALSE if there is no autosense. */
 static BOOLEAN lsi_sense_start(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_BLOCK srb)
 {
-    UCHAR cdb[6] = { SCSIOP_REQUEST_SENSE, 0, 0, 0, srb->SenseInfoBufferLength, 0 };
+    UCHAR cdb[16] = { SCSIOP_REQUEST_SENSE, 0, 0, 0, srb->SenseInfoBufferLength, 0 };
 
     if ((srb->SrbFlags & SRB_FLAGS_DISABLE_AUTOSENSE) || !srb->SenseInfoBuffer ||
         !srb->SenseInfoBufferLength)
         return FALSE;
     lsi_set_msgout(ad, idx, srb, SCSIMESS_HEAD_OF_QUEUE_TAG);
-    lsi_set_cdb(ad, idx, cdb, sizeof(cdb));
+    lsi_set_cdb(ad, idx, cdb, 6);
     if (lsi_map_data(ad, srb, idx, srb->SenseInfoBuffer, srb->SenseInfoBufferLength, TRUE) !=
         SRB_STATUS_SUCCESS)
         return FALSE;

@@ -135,6 +135,30 @@ static void report(struct disk *d, const char *what, uint64_t lba, const SCSI_RE
     }
 }
 
+/*
+ * The request for one command: the disk's own, so that a synchronous
+ * command costs no allocation, or - when that one is out (a rescan run
+ * from another command's wait reaches this disk) - one from the pool.
+ */
+static struct scsi_request *cmd_req_get(struct disk *d)
+{
+    if (!d->req)
+        d->req = scsi_req_alloc();
+    if (d->req && !d->req_busy) {
+        d->req_busy = true;
+        return d->req;
+    }
+    return scsi_req_alloc();
+}
+
+static void cmd_req_put(struct disk *d, struct scsi_request *r)
+{
+    if (r == d->req)
+        d->req_busy = false;
+    else
+        scsi_req_free(r);
+}
+
 int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf,
                  uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,
                  uint64_t lba)
@@ -150,7 +174,7 @@ int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf
         printf("%s: %s: device is gone\n", d->name, what);
         return -1;
     }
-    r = scsi_req_alloc();
+    r = cmd_req_get(d);
     if (!r) {
         printf("%s: %s: out of request blocks\n", d->name, what);
         return -1;
@@ -173,7 +197,7 @@ int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf
     }
     if (v != V_OK && !quiet)
         report(d, what, lba, &r->srb);
-    scsi_req_free(r);
+    cmd_req_put(d, r);
     return v == V_OK ? 0 : -1;
 }
 
@@ -237,6 +261,7 @@ int disk_read_capacity(struct disk *d)
     }
     d->block_size = bs;
     d->blocks = last + 1;
+    d->max_blocks = MAX(d->max_bytes / bs, 1u);
     d->medium = true;
     rc = 0;
 out:
@@ -378,7 +403,7 @@ static void build_rw(const struct disk *d, enum disk_op op, uint64_t lba, uint32
     static const uint8_t op10[] = { SCSIOP_READ, SCSIOP_WRITE, SCSIOP_VERIFY };
     static const uint8_t op16[] = { SCSIOP_READ16, SCSIOP_WRITE16, SCSIOP_VERIFY16 };
 
-    memset(cdb, 0, 16);
+    __builtin_memset(cdb, 0, 16);       /* four stores, inline: this is every transfer's path */
     if (d->use16 || lba + n > 0xFFFFFFFFull || n > 0xFFFF) {
         cdb[0] = op16[op];
         put_be64(cdb + 2, lba);
@@ -418,19 +443,21 @@ static uint32_t rw_timeout(void)
     return t;
 }
 
-static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, uint8_t *buf)
+/* One request's worth of a transfer; bounce: buf breaks the adapter's limits. */
+static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, uint8_t *buf,
+                    bool bounce_it)
 {
     static const char *const what[] = { "read", "write", "verify" };
+    static const uint32_t dir[] = { SRB_FLAGS_DATA_IN, SRB_FLAGS_DATA_OUT, 0 };
     uint32_t bytes = op == DISK_VERIFY ? 0 : n * d->block_size;
-    uint32_t flags = (op == DISK_READ ? SRB_FLAGS_DATA_IN : op == DISK_WRITE ? SRB_FLAGS_DATA_OUT : 0) |
-                     SRB_FLAGS_QUEUE_ACTION_ENABLE;     /* tagged where the LU queues */
+    uint32_t flags = dir[op] | SRB_FLAGS_QUEUE_ACTION_ENABLE;     /* tagged where the LU queues */
     uint8_t cdb[16];
     unsigned cdb_len;
     uint8_t *io = buf;
     int rc;
 
     build_rw(d, op, lba, n, cdb, &cdb_len);
-    if (bytes && needs_bounce(d, buf, bytes)) {
+    if (bounce_it) {
         if (!bounce && !(bounce = dma_alloc(BOUNCE_BYTES))) {
             printf("%s: %s lba %llu: no memory for a bounce buffer\n", d->name, what[op],
                    (unsigned long long)lba);
@@ -467,14 +494,13 @@ int disk_rw(struct disk *d, enum disk_op op, uint64_t lba, uint64_t count, void 
         printf("%s: write: read-only device\n", d->name);
         return -1;
     }
-    per = op == DISK_VERIFY ? 0xFFFF : d->max_bytes / d->block_size;
-    if (per == 0)
-        per = 1;
+    per = op == DISK_VERIFY ? 0xFFFF : d->max_blocks;
     while (done < count) {
         uint32_t n = (uint32_t)MIN((uint64_t)per, count - done);
-        if (op != DISK_VERIFY && needs_bounce(d, p, n * d->block_size))
+        bool bounce_it = op != DISK_VERIFY && needs_bounce(d, p, n * d->block_size);
+        if (bounce_it)
             n = MIN(n, BOUNCE_BYTES / d->block_size);
-        if (rw_chunk(d, op, lba + done, n, p) < 0)
+        if (rw_chunk(d, op, lba + done, n, p, bounce_it) < 0)
             return -1;
         done += n;
         if (op != DISK_VERIFY)

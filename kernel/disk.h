@@ -16,6 +16,7 @@
 #include "sense.h"
 
 struct sp_lu;
+struct scsi_request;
 
 #define DISK_MAX 32
 
@@ -34,11 +35,14 @@ struct disk {
     uint64_t blocks;
     char vendor[9], product[17], revision[5];
     uint32_t max_bytes;         /* per request, from the adapter's limits */
+    uint32_t max_blocks;        /* ... in blocks (at least 1), once the block size is known */
     uint32_t align_mask;
     bool one_page;              /* NumberOfPhysicalBreaks <= 1: one SG entry */
     struct sense_info last_sense;
     bool last_sense_valid;
     uint32_t errors;
+    struct scsi_request *req;   /* the disk's own request (NULL: use the pool) */
+    bool req_busy;              /* ... out: a nested command takes one from the pool */
 };
 
 enum disk_op { DISK_READ, DISK_WRITE, DISK_VERIFY };

@@ -6,6 +6,11 @@
  * interrupt.  "sti; hlt" is atomic: an interrupt that became pending
  * before the hlt ends it at once.  Without a local APIC timer the wait
  * spins instead.
+ *
+ * A wait that ends by a device interrupt leaves its timer running; the
+ * next wait keeps it when it would fire no later than that wait's own
+ * deadline (it is still pending while no wake-up interrupt has been taken
+ * since it was armed), so a wait per request costs no timer programming.
  */
 #include "scsiport.h"
 #include "intr.h"
@@ -13,6 +18,18 @@
 #include "io.h"
 
 #define IDLE_MAX_US 100000
+
+static struct {
+    bool armed;                 /* a timer was armed ... */
+    uint32_t wakeups;           /* ... when intr_wakeup_count() was this */
+    uint64_t due_us;            /* ... to fire at this time */
+} idle_timer;
+
+static bool timer_pending_by(uint64_t deadline_us)
+{
+    return idle_timer.armed && idle_timer.wakeups == intr_wakeup_count() &&
+           idle_timer.due_us <= deadline_us;
+}
 
 void cpu_idle_until(uint64_t deadline_us)
 {
@@ -24,11 +41,16 @@ void cpu_idle_until(uint64_t deadline_us)
     us = deadline_us - now;
     if (us > IDLE_MAX_US)
         us = IDLE_MAX_US;
-    if (!intr_wakeup_after((uint32_t)us)) {
-        sti();
-        pause();
-        cli();
-        return;
+    if (!timer_pending_by(now + us)) {
+        if (!intr_wakeup_after((uint32_t)us)) {
+            sti();
+            pause();
+            cli();
+            return;
+        }
+        idle_timer.armed = true;
+        idle_timer.wakeups = intr_wakeup_count();
+        idle_timer.due_us = now + us;
     }
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }

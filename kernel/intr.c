@@ -487,6 +487,11 @@ static void intr_wakeup(struct trapframe *tf)
     lapic_eoi();
 }
 
+uint32_t intr_wakeup_count(void)
+{
+    return intr.wakeups;
+}
+
 bool intr_wakeup_after(uint32_t us)
 {
     uint64_t ticks;

@@ -82,6 +82,7 @@ void intr_dump(void);                       /* the irqinfo listing */
  * False when there is no local APIC timer.
  */
 bool intr_wakeup_after(uint32_t us);
+uint32_t intr_wakeup_count(void);           /* wake-up interrupts taken so far */
 
 /* Send this CPU a fixed interrupt on vector (tests); false without a LAPIC. */
 bool intr_self_ipi(int vector);

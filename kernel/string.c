@@ -1,11 +1,19 @@
 /* C library string routines, plain and cdecl (miniports built with -mrtd call them too). */
 #include "string.h"
 
+/*
+ * Whole 32-bit words first, then the odd bytes: a quarter of the stores
+ * (and of the iterations an emulator counts) of a byte-wise fill.
+ */
 void *memset(void *d, int c, size_t n)
 {
     void *ret = d;
+    uint32_t word = (uint8_t)c * 0x01010101u;
+    size_t words = n / 4;
 
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    __asm__ volatile("rep stosl" : "+D"(d), "+c"(words) : "a"(word) : "memory");
+    n &= 3;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(word) : "memory");
     return ret;
 }
 

@@ -23,10 +23,8 @@ static struct sp_adapter *last_ad;      /* lookup cache */
 
 /* ---- lookups that validate what a miniport hands us ------------------------ */
 
-struct sp_adapter *sp_adapter_from_ext(PVOID ext, const char *who)
+static struct sp_adapter *__attribute__((noinline)) adapter_search(PVOID ext, const char *who)
 {
-    if (last_ad && last_ad->devext == ext)
-        return last_ad;
     for (int i = 0; i < sp_nadapters; i++) {
         if (sp_adapters[i]->devext == ext) {
             last_ad = sp_adapters[i];
@@ -39,13 +37,23 @@ struct sp_adapter *sp_adapter_from_ext(PVOID ext, const char *who)
     return NULL;
 }
 
+/* Every miniport call names its adapter this way: the last one found is tried first. */
+struct sp_adapter *sp_adapter_from_ext(PVOID ext, const char *who)
+{
+    struct sp_adapter *ad = last_ad;
+
+    if (ad && ad->devext == ext)
+        return ad;
+    return adapter_search(ext, who);
+}
+
 struct scsi_request *sp_req_from_srb(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb,
                                      const char *who)
 {
-    uintptr_t p = (uintptr_t)srb, base = (uintptr_t)pool;
+    uintptr_t off = (uintptr_t)srb - (uintptr_t)pool;     /* below the pool: wraps, too big */
     struct scsi_request *r;
 
-    if (p < base || p >= base + sizeof(pool) || (p - base) % sizeof(pool[0])) {
+    if (off >= sizeof(pool) || off % sizeof(pool[0])) {
         if (who)
             pr_err(ad->name, "%s: SRB %p is not one the port handed out; ignored", who, srb);
         return NULL;
@@ -164,11 +172,40 @@ void sp_lu_forget(struct sp_lu *lu)
     kfree(lu);
 }
 
+/* ---- the adapter's clock events --------------------------------------------- */
+
+/*
+ * An adapter's timed events - the timeout tick, the miniport's timer, the
+ * hold after a reset, BUSY retries - each has its own time; next_due_us is
+ * never later than any of them, so a round of deferred work with nothing
+ * due costs one comparison.  Lowered as events are armed, recomputed
+ * whenever the timers are looked at.
+ *
+ * Timeouts are counted, as NT counted them, in ticks: a request starts
+ * with its TimeOutValue in ticks (plus the tick under way), and every
+ * SP_TICK_MS while requests are active each one loses a tick.  Starting a
+ * request thus needs no clock; it times out between TimeOutValue and
+ * TimeOutValue + SP_TICK_MS after it started.
+ */
+static void due_at(struct sp_adapter *ad, uint64_t t)
+{
+    if (t < ad->next_due_us)
+        ad->next_due_us = t;
+}
+
+static void retry_at(struct sp_adapter *ad, uint64_t t)
+{
+    if (!ad->retry_due_us || t < ad->retry_due_us)
+        ad->retry_due_us = t;
+    due_at(ad, t);
+}
+
 /* ---- queueing and starting ------------------------------------------------- */
 
 static void lu_enqueue(struct sp_lu *lu, struct scsi_request *r, bool at_head)
 {
     r->state = REQ_QUEUED;
+    lu->ad->nqueued++;
     if (at_head) {
         r->next = lu->qhead;
         lu->qhead = r;
@@ -194,11 +231,12 @@ void lu_enqueue_head(struct sp_lu *lu, struct scsi_request *r)
     lu_enqueue(lu, r, true);
 }
 
-static struct scsi_request *lu_dequeue(struct sp_lu *lu)
+struct scsi_request *lu_dequeue(struct sp_lu *lu)
 {
     struct scsi_request *r = lu->qhead;
 
     if (r) {
+        lu->ad->nqueued--;
         lu->qhead = r->next;
         if (!lu->qhead)
             lu->qtail = NULL;
@@ -224,7 +262,7 @@ static bool req_tagged(const struct sp_adapter *ad, const struct scsi_request *r
     return r->lu->inquiry.CommandQueue;
 }
 
-static bool lu_can_start(const struct sp_adapter *ad, const struct sp_lu *lu,
+static bool lu_can_start(struct sp_adapter *ad, const struct sp_lu *lu,
                          const struct scsi_request *r, uint64_t now)
 {
     ULONG f = r->srb.SrbFlags;
@@ -233,8 +271,10 @@ static bool lu_can_start(const struct sp_adapter *ad, const struct sp_lu *lu,
         return false;
     if (lu->locked && !(f & SRB_FLAGS_BYPASS_LOCKED_QUEUE))
         return false;
-    if (r->not_before_us > now)
+    if (r->not_before_us > now) {
+        retry_at(ad, r->not_before_us);             /* the wait loop wakes for it */
         return false;
+    }
     if (lu->active == 0)
         return true;
     if (!req_tagged(ad, r) || lu->active_untagged)
@@ -242,7 +282,7 @@ static bool lu_can_start(const struct sp_adapter *ad, const struct sp_lu *lu,
     return lu->active < SP_LU_DEPTH;
 }
 
-/* The next request to start: LUs in round-robin order. */
+/* The next request to start: LUs in round-robin order (only those with work). */
 static struct scsi_request *pick(struct sp_adapter *ad, uint64_t now)
 {
     struct sp_lu *start = ad->rr_next ? ad->rr_next : ad->lus, *lu = start;
@@ -259,12 +299,16 @@ static struct scsi_request *pick(struct sp_adapter *ad, uint64_t now)
     return NULL;
 }
 
+/* A free slot, searched from the one after the last taken (tags go round). */
 static int slot_alloc(struct sp_adapter *ad)
 {
-    for (unsigned n = 0; n < SP_ADAPTER_SLOTS; n++) {
-        unsigned s = (ad->free_slot_hint + n) % SP_ADAPTER_SLOTS;
+    unsigned s = ad->free_slot_hint;
+
+    for (unsigned n = 0; n < SP_ADAPTER_SLOTS; n++, s++) {
+        if (s >= SP_ADAPTER_SLOTS)
+            s = 0;
         if (!ad->active[s]) {
-            ad->free_slot_hint = (uint16_t)((s + 1) % SP_ADAPTER_SLOTS);
+            ad->free_slot_hint = (uint16_t)(s + 1);
             return (int)s;
         }
     }
@@ -272,7 +316,7 @@ static int slot_alloc(struct sp_adapter *ad)
 }
 
 /* Hand one request to the miniport. */
-static void start_one(struct sp_adapter *ad, struct scsi_request *r, int slot, uint64_t now)
+static void start_one(struct sp_adapter *ad, struct scsi_request *r, int slot)
 {
     PSCSI_REQUEST_BLOCK srb = &r->srb;
     struct sp_lu *lu = r->lu;
@@ -298,13 +342,13 @@ static void start_one(struct sp_adapter *ad, struct scsi_request *r, int slot, u
     srb->ScsiStatus = 0;
     srb->SrbFlags |= SRB_FLAGS_IS_ACTIVE;
     r->state = REQ_ACTIVE;
-    r->deadline_us = now + (uint64_t)srb->TimeOutValue * 1000000u;
-    if (r->deadline_us < ad->next_deadline_us)
-        ad->next_deadline_us = r->deadline_us;
+    r->ticks_left = srb->TimeOutValue < UINT32_MAX / (1000 / SP_TICK_MS) ?
+                    srb->TimeOutValue * (1000 / SP_TICK_MS) + 1 : UINT32_MAX;
+    if (ad->nactive == 1)
+        due_at(ad, ad->next_tick_us);   /* ticks run again (at once, if the last is long past) */
     lu->active++;
     if (srb->QueueTag == SP_UNTAGGED)
         lu->active_untagged++;
-    lu->next_lu_ok = false;
     ad->next_request = false;
     ad->started++;
 
@@ -313,26 +357,50 @@ static void start_one(struct sp_adapter *ad, struct scsi_request *r, int slot, u
     irq_restore(flags);
 }
 
-void sp_start_next(struct sp_adapter *ad)
+/* Start what the queues hold, as far as the miniport takes it; now: the clock. */
+static void start_queued(struct sp_adapter *ad, uint64_t now)
 {
-    uint64_t now;
-
     if (!ad->initialized || ad->quiesced || ad->in_start)
         return;
-    now = time_us();
-    if (now < ad->hold_until_us)
-        return;
+    if (ad->hold_until_us) {
+        if (now < ad->hold_until_us)
+            return;
+        ad->hold_until_us = 0;
+    }
     ad->in_start = true;
-    while (ad->next_request && ad->nactive < SP_ADAPTER_SLOTS) {
+    while (ad->next_request && ad->nqueued && ad->nactive < SP_ADAPTER_SLOTS) {
         struct scsi_request *r = pick(ad, now);
         int slot;
 
         if (!r)
             break;
         slot = slot_alloc(ad);
-        start_one(ad, r, slot, now);
+        start_one(ad, r, slot);
     }
     ad->in_start = false;
+}
+
+/* The clock (for a hold or a BUSY delay) is read only when something waits to start. */
+void sp_start_next(struct sp_adapter *ad)
+{
+    if (ad->nqueued && ad->next_request)
+        start_queued(ad, time_us());
+}
+
+/*
+ * Start a newly submitted request at once when nothing waits before it and
+ * the miniport and the LU can take it - the usual case below the queue
+ * depth, as NT's IoStartPacket went straight to StartIo.  False: queue it.
+ */
+bool sp_start_direct(struct sp_adapter *ad, struct scsi_request *r)
+{
+    if (ad->nqueued || !ad->next_request || ad->in_start || ad->hold_until_us ||
+        ad->nactive >= SP_ADAPTER_SLOTS || !lu_can_start(ad, r->lu, r, 0))
+        return false;
+    ad->in_start = true;
+    start_one(ad, r, slot_alloc(ad));
+    ad->in_start = false;
+    return true;
 }
 
 /* ---- completion -------------------------------------------------------------- */
@@ -458,6 +526,10 @@ static void finish(struct sp_adapter *ad, struct scsi_request *r)
 
     release_slot(ad, r);
     copy_back_sense(r);
+    if (srb->SrbStatus == SRB_STATUS_SUCCESS && !r->timed_out && !r->port_sense) {
+        to_caller(r);                   /* the usual case: nothing else applies */
+        return;
+    }
     if (r->timed_out) {
         srb->SrbStatus = (UCHAR)(SRB_STATUS_TIMEOUT | (srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID));
         r->timed_out = false;
@@ -476,6 +548,7 @@ static void finish(struct sp_adapter *ad, struct scsi_request *r)
     } else if (is_busy(srb) && r->busy_retries < SP_BUSY_RETRIES) {
         r->busy_retries++;
         r->not_before_us = time_us() + SP_BUSY_DELAY_MS * 1000u;
+        retry_at(ad, r->not_before_us);
         lu_enqueue(r->lu, r, true);
         return;
     }
@@ -519,35 +592,35 @@ static void notify_timer(struct sp_adapter *ad, PHW_TIMER fn, ULONG us)
 {
     ad->timer_fn = fn;
     ad->timer_due_us = (fn && us) ? time_us() + us : 0;
+    if (ad->timer_due_us)
+        due_at(ad, ad->timer_due_us);
     ad->dpc_pending = true;
 }
 
 VOID __cdecl ScsiPortNotification(SCSI_NOTIFICATION_TYPE type, PVOID ext, ...)
 {
     struct sp_adapter *ad = sp_adapter_from_ext(ext, "ScsiPortNotification");
-    struct sp_lu *lu;
     va_list ap;
 
     if (!ad)
         return;
     va_start(ap, ext);
     switch (type) {
-    case RequestComplete:
+    case RequestComplete:                       /* the one of every request */
         notify_complete(ad, va_arg(ap, PSCSI_REQUEST_BLOCK));
         break;
     case NextRequest:
+    case NextLuRequest:
+        /*
+         * The start rules already keep an untagged request alone on its LU,
+         * so NextLuRequest means what NextRequest means.  Deferred work is
+         * needed only when requests wait (from StartIo the start loop goes
+         * on by itself).
+         */
         ad->next_request = true;
-        ad->dpc_pending = true;
+        if (ad->nqueued)
+            ad->dpc_pending = true;
         break;
-    case NextLuRequest: {
-        unsigned p = va_arg(ap, unsigned), t = va_arg(ap, unsigned), l = va_arg(ap, unsigned);
-        lu = sp_lu_find(ad, p & 0xFF, t & 0xFF, l & 0xFF);
-        if (lu)
-            lu->next_lu_ok = true;
-        ad->next_request = true;
-        ad->dpc_pending = true;
-        break;
-    }
     case ResetDetected:
         ad->reset_detected = true;
         ad->dpc_pending = true;
@@ -649,14 +722,14 @@ PVOID NTAPI ScsiPortGetLogicalUnit(PVOID ext, UCHAR PathId, UCHAR TargetId, UCHA
 
 /* ---- deferred work ------------------------------------------------------------ */
 
-static void run_timer(struct sp_adapter *ad, uint64_t now)
+static void run_timer(struct sp_adapter *ad)
 {
     PHW_TIMER fn = ad->timer_fn;
     uint32_t f;
 
-    if (!ad->timer_due_us || now < ad->timer_due_us || !fn)
-        return;
     ad->timer_due_us = 0;
+    if (!fn)
+        return;
     f = irq_save();
     fn(ad->devext);
     irq_restore(f);
@@ -681,19 +754,17 @@ static const char *cdb_name(UCHAR op)
     }
 }
 
-/* Requests past their deadline: reset the bus they are on (once per pass). */
-static void check_timeouts(struct sp_adapter *ad, uint64_t now)
+/* The timeout tick: requests out of ticks are timed out, and their bus reset (once). */
+static void tick(struct sp_adapter *ad, uint64_t now)
 {
-    uint64_t next = UINT64_MAX;
     int reset_path = -1;
 
-    if (now < ad->next_deadline_us)
-        return;
+    ad->next_tick_us = now + SP_TICK_MS * 1000u;
     for (unsigned s = 0; s < SP_ADAPTER_SLOTS; s++) {
         struct scsi_request *r = ad->active[s];
-        if (!r || r->state != REQ_ACTIVE)
+        if (!r || r->state != REQ_ACTIVE || r->timed_out)
             continue;
-        if (r->deadline_us <= now && !r->timed_out) {
+        if (--r->ticks_left == 0) {
             r->timed_out = true;
             ad->timeouts++;
             pr_err(ad->name, "%u:%u:%u: %s timed out after %u s",
@@ -701,11 +772,8 @@ static void check_timeouts(struct sp_adapter *ad, uint64_t now)
                    (unsigned)r->srb.TimeOutValue);
             if (reset_path < 0)
                 reset_path = r->srb.PathId;
-        } else if (r->deadline_us < next) {
-            next = r->deadline_us;
         }
     }
-    ad->next_deadline_us = next;
     if (reset_path >= 0)
         sp_reset_bus(ad, (ULONG)reset_path, "request timeout");
 }
@@ -726,6 +794,7 @@ static void drain_done(struct sp_adapter *ad)
 
     if (reset) {
         ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
+        due_at(ad, ad->hold_until_us);
         pr_warn(ad->name, "bus reset detected; holding new requests for %u ms", SP_RESET_HOLD_MS);
     }
     while (list) {
@@ -735,7 +804,39 @@ static void drain_done(struct sp_adapter *ad)
     }
 }
 
-void sp_dpc(struct sp_adapter *ad)
+static uint64_t earliest_event(const struct sp_adapter *ad)
+{
+    uint64_t next = ad->nactive ? ad->next_tick_us : UINT64_MAX;
+
+    if (ad->timer_due_us && ad->timer_due_us < next)
+        next = ad->timer_due_us;
+    if (ad->hold_until_us && ad->hold_until_us < next)
+        next = ad->hold_until_us;
+    if (ad->retry_due_us && ad->retry_due_us < next)
+        next = ad->retry_due_us;
+    return next;
+}
+
+/* Whatever is due at now: the miniport's timer, timeouts, the end of a hold or retry delay. */
+static void check_timers(struct sp_adapter *ad, uint64_t now)
+{
+    if (ad->timer_due_us && now >= ad->timer_due_us)
+        run_timer(ad);
+    if (ad->nactive && now >= ad->next_tick_us)
+        tick(ad, now);
+    if (ad->hold_until_us && now >= ad->hold_until_us)
+        ad->hold_until_us = 0;
+    if (ad->retry_due_us && now >= ad->retry_due_us)
+        ad->retry_due_us = 0;           /* start_queued re-arms it for any still waiting */
+    ad->next_due_us = earliest_event(ad);
+}
+
+/*
+ * One round of deferred work for ad, now being the clock read once for the
+ * whole round (by scsi_poll).  Each step is a flag or a comparison when it
+ * has nothing to do.
+ */
+void sp_dpc(struct sp_adapter *ad, uint64_t now)
 {
     if (ad->enable_cb) {
         PHW_INTERRUPT cb = ad->enable_cb;
@@ -744,18 +845,13 @@ void sp_dpc(struct sp_adapter *ad)
     }
     if (ad->dpc_pending)
         drain_done(ad);
-    sp_check_timers(ad);
-    sp_start_next(ad);
-}
-
-void sp_check_timers(struct sp_adapter *ad)
-{
-    uint64_t now = time_us();
-
-    run_timer(ad, now);
-    check_timeouts(ad, now);
-    if (ad->dpc_pending)
-        drain_done(ad);
+    if (now >= ad->next_due_us) {
+        check_timers(ad, now);
+        if (ad->dpc_pending)
+            drain_done(ad);             /* the timer or a reset completed some */
+    }
+    if (ad->nqueued && ad->next_request)
+        start_queued(ad, now);
 }
 
 /*
@@ -776,6 +872,7 @@ void sp_reset_bus(struct sp_adapter *ad, ULONG path, const char *why)
     if (!ok)
         pr_err(ad->name, "HwResetBus(%u) failed", (unsigned)path);
     ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
+    due_at(ad, ad->hold_until_us);
     ad->next_request = true;
     drain_done(ad);
     for (unsigned s = 0; s < SP_ADAPTER_SLOTS; s++) {

@@ -128,82 +128,67 @@ void sp_poll_adapter(struct sp_adapter *ad)
 
 static int poll_depth;
 
-/* One round of deferred work on every adapter. */
+/* One round of deferred work on every adapter, with one reading of the clock. */
 void scsi_poll(void)
 {
+    uint64_t now = time_us();
+    bool rescan = false;
+
     poll_depth++;
     for (int i = 0; i < sp_nadapters; i++) {
         struct sp_adapter *ad = sp_adapters[i];
         if (!ad->initialized)
             continue;
-        sp_poll_adapter(ad);
-        sp_dpc(ad);
+        if (ad->irq_mode == SP_IRQ_POLL)
+            sp_poll_adapter(ad);
+        if (sp_dpc_due(ad, now))
+            sp_dpc(ad, now);
+        rescan |= ad->rescan;
     }
     poll_depth--;
-    if (poll_depth == 0)
+    if (poll_depth == 0 && rescan)
         scsi_run_rescans();
-}
-
-static bool any_polled_busy(void)
-{
-    for (int i = 0; i < sp_nadapters; i++) {
-        struct sp_adapter *ad = sp_adapters[i];
-        if (ad->initialized && ad->irq_mode == SP_IRQ_POLL && ad->nactive)
-            return true;
-    }
-    return false;
-}
-
-static bool any_pending(void)
-{
-    for (int i = 0; i < sp_nadapters; i++)
-        if (sp_adapters[i]->dpc_pending)
-            return true;
-    return false;
-}
-
-/* When the port next has something to do without an interrupt. */
-static uint64_t next_port_deadline(void)
-{
-    uint64_t next = time_us() + SP_BUSY_DELAY_MS * 1000u;   /* BUSY retries */
-
-    for (int i = 0; i < sp_nadapters; i++) {
-        struct sp_adapter *ad = sp_adapters[i];
-        if (ad->timer_due_us && ad->timer_due_us < next)
-            next = ad->timer_due_us;
-        if (ad->nactive && ad->next_deadline_us < next)
-            next = ad->next_deadline_us;
-        if (ad->hold_until_us && ad->hold_until_us < next && ad->hold_until_us > time_us())
-            next = ad->hold_until_us;
-    }
-    return next;
 }
 
 /*
  * Wait until something may have happened: an interrupt, the port's next
- * deadline, or - when an adapter is polled - no time at all.
+ * deadline, or - when an adapter is polled - no time at all.  Nothing is
+ * waited for while deferred work is pending (checked with interrupts off,
+ * so an interrupt cannot slip in between the check and the halt).
  */
 void scsi_wait_event(void)
 {
-    uint32_t f;
+    uint64_t next = UINT64_MAX;
+    uint32_t f = irq_save();
 
-    if (any_polled_busy()) {
-        pause();
-        return;
+    for (int i = 0; i < sp_nadapters; i++) {
+        struct sp_adapter *ad = sp_adapters[i];
+        if (ad->dpc_pending)
+            goto out;
+        if (ad->initialized && ad->irq_mode == SP_IRQ_POLL && ad->nactive) {
+            irq_restore(f);
+            pause();
+            return;
+        }
+        if (ad->next_due_us < next)
+            next = ad->next_due_us;
     }
-    f = irq_save();
-    if (!any_pending())
-        cpu_idle_until(next_port_deadline());
+    cpu_idle_until(next);               /* at most IDLE_MAX_US when nothing is due */
+out:
     irq_restore(f);
 }
 
+/*
+ * Sleep until something may have happened, then run the deferred work - in
+ * that order: scsi_wait_event does not sleep while work is pending (or an
+ * adapter is polled), so a request costs one round of deferred work, the
+ * one that finds it done.
+ */
 bool scsi_wait_req(struct scsi_request *r)
 {
     while (r->state != REQ_DONE && r->state != REQ_IDLE) {
-        scsi_poll();
-        if (r->state == REQ_DONE)
-            break;
         scsi_wait_event();
+        scsi_poll();
     }
     return SRB_STATUS(r->srb.SrbStatus) == SRB_STATUS_SUCCESS;
 }

@@ -4,9 +4,11 @@
  *
  * Execution model (one CPU, no threads):
  *  - Mainline code (the disk layer, the shell, the bus scan) submits
- *    requests and waits for them with sp_wait(), which runs the port's
- *    deferred work ("DPC"): completions, starting queued requests,
- *    timeouts, the miniport timer, rescans.
+ *    requests and waits for them with scsi_wait_req(), which runs the
+ *    port's deferred work ("DPC"): completions, starting queued requests,
+ *    timeouts, the miniport timer, rescans.  One clock reading serves a
+ *    whole round of deferred work; a round with nothing due reads nothing
+ *    else and calls nothing (see sp_dpc).
  *  - The interrupt handler only calls HwInterrupt; whatever the miniport
  *    reports through ScsiPortNotification there is recorded in the
  *    adapter's notification state and processed by the next DPC run.
@@ -31,6 +33,7 @@
 #define SP_LU_DEPTH         32      /* tagged requests per LU */
 #define SP_SENSE_SLOT       32      /* DMA-able sense bytes per slot */
 #define SP_RESET_HOLD_MS    1000    /* quiet time after a bus reset */
+#define SP_TICK_MS          100     /* timeouts are counted in these */
 #define SP_BUSY_RETRIES     20      /* BUSY / QUEUE FULL, NT's count */
 #define SP_BUSY_DELAY_MS    100
 #define SP_MAX_LUN_SCAN     8       /* NT's MaxLunCount */
@@ -71,7 +74,7 @@ struct scsi_request {
     bool timed_out;                 /* past its deadline; completes as TIMEOUT */
     uint16_t slot;                  /* index in the adapter's active table */
     uint16_t pool_index;
-    uint64_t deadline_us;           /* timeout, while active */
+    uint32_t ticks_left;            /* timeout: SP_TICK_MS ticks to go, while active */
     uint64_t not_before_us;         /* BUSY retry delay, while queued */
     struct scsi_request *sense_for; /* port sense: the request it serves */
 };
@@ -95,7 +98,6 @@ struct sp_lu {
     bool seen;                      /* reached by the current scan */
     bool frozen;                    /* queue frozen after an error */
     bool locked;                    /* LOCK_QUEUE */
-    bool next_lu_ok;                /* NextLuRequest seen */
     bool claimed;                   /* CLAIM_DEVICE */
     uint16_t active;                /* requests at the miniport */
     uint16_t active_untagged;
@@ -161,8 +163,12 @@ struct sp_adapter {
     PHW_TIMER timer_fn;             /* RequestTimerCall */
     uint64_t timer_due_us;          /* 0: not armed */
 
-    uint64_t hold_until_us;         /* after a reset */
-    uint64_t next_deadline_us;      /* earliest active deadline (lazy) */
+    uint64_t hold_until_us;         /* after a reset; 0 once passed */
+    uint64_t next_tick_us;          /* the timeout tick, while requests are active */
+    uint64_t retry_due_us;          /* earliest BUSY retry; 0: none */
+    uint64_t next_due_us;           /* none of the four times above is earlier: when
+                                       the adapter next has work without an interrupt */
+    uint32_t nqueued;               /* requests on the LU queues */
     bool in_start;                  /* sp_start_next is running */
     uint32_t wmi_logged;
     struct scsi_request *active[SP_ADAPTER_SLOTS];
@@ -192,12 +198,20 @@ struct sp_lu *sp_lu_get(struct sp_adapter *ad, unsigned path, unsigned target, u
 void sp_lu_forget(struct sp_lu *lu);
 void lu_enqueue_tail(struct sp_lu *lu, struct scsi_request *r);
 void lu_enqueue_head(struct sp_lu *lu, struct scsi_request *r);
-void sp_dpc(struct sp_adapter *ad);
+struct scsi_request *lu_dequeue(struct sp_lu *lu);
+void sp_dpc(struct sp_adapter *ad, uint64_t now);
 void sp_start_next(struct sp_adapter *ad);
+bool sp_start_direct(struct sp_adapter *ad, struct scsi_request *r);
 void sp_complete_now(struct scsi_request *req, UCHAR status);
-void sp_check_timers(struct sp_adapter *ad);
 void sp_core_init(void);
 void sp_reset_bus(struct sp_adapter *ad, ULONG path, const char *why);
+
+/* Has ad deferred work at now?  (What sp_dpc would find; the poll loop asks first.) */
+static inline bool sp_dpc_due(const struct sp_adapter *ad, uint64_t now)
+{
+    return ad->dpc_pending || ad->enable_cb || now >= ad->next_due_us ||
+           (ad->nqueued && ad->next_request);
+}
 
 /* intr.c: interrupt connection and polling */
 void sp_connect_interrupt(struct sp_adapter *ad);

@@ -20,7 +20,7 @@ void scsi_req_cdb(struct scsi_request *r, struct sp_lu *lu, const void *cdb, uns
     srb->TargetId = lu->target;
     srb->Lun = lu->lun;
     srb->CdbLength = (UCHAR)cdb_len;
-    memset(srb->Cdb, 0, sizeof(srb->Cdb));
+    __builtin_memset(srb->Cdb, 0, sizeof(srb->Cdb));    /* four stores, inline */
     memcpy(srb->Cdb, cdb, MIN(cdb_len, sizeof(srb->Cdb)));
     srb->DataBuffer = buf;
     srb->DataTransferLength = len;
@@ -33,12 +33,21 @@ void scsi_req_cdb(struct scsi_request *r, struct sp_lu *lu, const void *cdb, uns
     r->lu = lu;
 }
 
-/* The LU an SRB addresses, or the SRB status that says why there is none. */
+/*
+ * The LU an SRB addresses, or the SRB status that says why there is none.
+ * The LU the submitter named is taken when the SRB's address is its own
+ * (scsi_req_cdb fills both): no search on the usual path.
+ */
 static UCHAR address_lu(struct scsi_request *r, struct sp_adapter *ad, struct sp_lu **out)
 {
     PSCSI_REQUEST_BLOCK srb = &r->srb;
     UCHAR buses = ad->cfg.NumberOfBuses ? ad->cfg.NumberOfBuses : 1;
-    struct sp_lu *lu;
+    struct sp_lu *lu = r->lu;
+
+    if (lu && lu->path == srb->PathId && lu->target == srb->TargetId && lu->lun == srb->Lun) {
+        *out = lu;
+        return SRB_STATUS_SUCCESS;
+    }
 
     if (srb->PathId >= buses)
         return SRB_STATUS_INVALID_PATH_ID;
@@ -78,12 +87,8 @@ static void flush_queue(struct sp_lu *lu)
 {
     struct scsi_request *q;
 
-    while ((q = lu->qhead) != NULL) {
-        lu->qhead = q->next;
-        q->next = NULL;
+    while ((q = lu_dequeue(lu)) != NULL)
         sp_complete_now(q, SRB_STATUS_REQUEST_FLUSHED);
-    }
-    lu->qtail = NULL;
 }
 
 /* Functions only the port handles.  Returns false if the miniport must see it. */
@@ -149,6 +154,25 @@ static struct sp_adapter *req_adapter(struct scsi_request *r)
     return r->lu ? r->lu->ad : r->adapter;
 }
 
+/* A request for the miniport: its checks; SRB_STATUS_SUCCESS if it may go on. */
+static UCHAR check_for_miniport(struct scsi_request *r)
+{
+    PSCSI_REQUEST_BLOCK srb = &r->srb;
+
+    if (!miniport_function(srb->Function) || srb->Function == SRB_FUNCTION_WMI)
+        return SRB_STATUS_BAD_FUNCTION;
+    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI || srb->Function == SRB_FUNCTION_IO_CONTROL) {
+        UCHAR st = check_shape(srb);
+        if (st != SRB_STATUS_SUCCESS)
+            return st;
+    } else if (!srb->TimeOutValue) {
+        srb->TimeOutValue = 10;
+    }
+    if (srb->SrbFlags & SRB_FLAGS_IS_ACTIVE)
+        return SRB_STATUS_INVALID_REQUEST;
+    return SRB_STATUS_SUCCESS;
+}
+
 void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
 {
     struct sp_adapter *ad = req_adapter(r);
@@ -170,25 +194,15 @@ void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
         return;
     }
     r->lu = lu;
-    if (port_function(ad, lu, r))
+    if (r->srb.Function != SRB_FUNCTION_EXECUTE_SCSI && port_function(ad, lu, r))
         return;
-    if (!miniport_function(r->srb.Function) || r->srb.Function == SRB_FUNCTION_WMI) {
-        sp_complete_now(r, SRB_STATUS_BAD_FUNCTION);
-        return;
-    }
-    if (r->srb.Function == SRB_FUNCTION_EXECUTE_SCSI || r->srb.Function == SRB_FUNCTION_IO_CONTROL) {
-        st = check_shape(&r->srb);
-        if (st != SRB_STATUS_SUCCESS) {
-            sp_complete_now(r, st);
-            return;
-        }
-    } else if (!r->srb.TimeOutValue) {
-        r->srb.TimeOutValue = 10;
-    }
-    if (r->srb.SrbFlags & SRB_FLAGS_IS_ACTIVE) {
-        sp_complete_now(r, SRB_STATUS_INVALID_REQUEST);
+    st = check_for_miniport(r);
+    if (st != SRB_STATUS_SUCCESS) {
+        sp_complete_now(r, st);
         return;
     }
+    if (sp_start_direct(ad, r))
+        return;
     /* Only the queue head is considered: a bypass must not wait behind the freeze. */
     if ((r->srb.SrbFlags & SRB_FLAGS_BYPASS_FROZEN_QUEUE) && lu->frozen)
         lu_enqueue_head(lu, r);
