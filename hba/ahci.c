@@ -527,9 +527,7 @@ static void ahci_tf_unqueue(struct ata_tf *tf)
  * Put srb in slot and issue it.  A command that would be queued goes as
  * plain DMA when the port runs at depth 1 (alone: nothing issued, nothing
  * waiting; and the command before it found the port idle too, see
- * ahci_submit): the same work for the disk, but no PxSACT write, and its
- * completion is told by the D2H Register FIS in memory
- * (ahci_port_finished) - the cheapest a request at queue depth 1 can be.
+ * ahci_submit): the same work for the disk, but no PxSACT write.
  * At depth 2 or more commands stay queued, so none waits behind a plain
  * one.  A FUA write stays queued: the disk may have FUA only in FPDMA
  * WRITE (sat_disk_init).
@@ -776,11 +774,15 @@ static void ahci_port_error(struct ahci_adapter *ad, struct ahci_port *pt, ULONG
  */
 static ULONG ahci_port_finished(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
 {
+    /*
+     * PxCI (PxSACT for NCQ) is the only proof a slot is done: a D2H FIS
+     * bit and a clean FIS in memory can be left over from the previous
+     * command in that slot, and trusting them once acknowledged a write the
+     * device then failed (found by make soak).
+     */
+    (void)pis;
     if (pt->ncq)
         return pt->busy & ~ahci_pread(ad, pt, PX_SACT);
-    if ((pis & PX_IS_DHRS) && !(pis & (PX_IS_ERROR | PX_IS_HOTPLUG)) &&
-        !(pt->mem->rfis.rfis.status & (ATA_STS_BSY | ATA_STS_DRQ)))
-        return pt->busy;
     return pt->busy & ~ahci_pread(ad, pt, PX_CI);
 }
 
