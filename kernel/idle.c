@@ -31,17 +31,23 @@ static bool timer_pending_by(uint64_t deadline_us)
            idle_timer.due_us <= deadline_us;
 }
 
+/*
+ * The clock is read only when a timer must be armed: a wake-up still
+ * pending fires at the latest by deadline_us (and by IDLE_MAX_US from when
+ * it was armed), so halting on it needs no reading.  Should the deadline
+ * have passed already, that timer's interrupt is due and ends the halt.
+ */
 void cpu_idle_until(uint64_t deadline_us)
 {
-    uint64_t now = time_us();
-    uint64_t us;
+    uint64_t now, us;
 
-    if (deadline_us <= now)
-        return;
-    us = deadline_us - now;
-    if (us > IDLE_MAX_US)
-        us = IDLE_MAX_US;
-    if (!timer_pending_by(now + us)) {
+    if (!timer_pending_by(deadline_us)) {
+        now = time_us();
+        if (deadline_us <= now)
+            return;
+        us = deadline_us - now;
+        if (us > IDLE_MAX_US)
+            us = IDLE_MAX_US;
         if (!intr_wakeup_after((uint32_t)us)) {
             sti();
             pause();

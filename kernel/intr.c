@@ -22,6 +22,7 @@
 #include "acpitab.h"
 #include "pmem.h"
 #include "vm.h"
+#include "cpureg.h"
 #include "io.h"
 #include "console.h"
 #include "cmdline.h"
@@ -93,10 +94,11 @@
 #define VEC_WAKEUP      0xFD        /* local APIC timer: ends a wait */
 #define VEC_LAPIC_ERROR 0xFE
 #define VEC_SPURIOUS    T_SPURIOUS      /* 0xFF */
-#define INTR_MAX_HANDLERS   64
+#define INTR_MAX_VECTORS    32      /* lines and MSI vectors in use at once */
+#define INTR_MAX_HANDLERS   32
 #define IPI_TIMEOUT_US  1000
 
-enum vec_kind { VEC_FREE, VEC_PIC_LINE, VEC_IOAPIC_LINE, VEC_MSI };
+enum vec_kind { VEC_PIC_LINE, VEC_IOAPIC_LINE, VEC_MSI };
 
 struct irq_handler {
     irq_fn_t fn;
@@ -105,11 +107,13 @@ struct irq_handler {
     uint32_t claimed;           /* interrupts this handler said were its own */
 };
 
+/* A vector in use (taken from vec_pool when a line or MSI is first attached). */
 struct vec_info {
+    uint8_t vector;             /* 0: a free slot */
     uint8_t kind;               /* enum vec_kind */
     uint8_t irq;                /* ISA IRQ the line was attached as */
-    uint32_t gsi;               /* I/O APIC input (IOAPIC lines) */
     bool level, active_low;
+    uint32_t gsi;               /* I/O APIC input (IOAPIC lines) */
     struct irq_handler *chain;
     uint32_t count;             /* interrupts taken on this vector */
     uint32_t unclaimed;         /* of which no handler said "mine" */
@@ -135,7 +139,7 @@ static struct {
     uint32_t wakeups;
 } intr;
 
-static struct vec_info vecs[256];
+static struct vec_info vec_pool[INTR_MAX_VECTORS];
 static struct irq_handler handler_pool[INTR_MAX_HANDLERS];
 
 /* ---- register helpers ---------------------------------------------------- */
@@ -160,19 +164,6 @@ static void ioapic_write(struct ioapic *io, uint32_t reg, uint32_t v)
 {
     mmio_write32(io->base + IOAPIC_REGSEL, reg);
     mmio_write32(io->base + IOAPIC_WIN, v);
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
 /* ---- 8259 PICs ----------------------------------------------------------- */
@@ -395,21 +386,16 @@ static bool chain_run(struct vec_info *e)
     return mine;
 }
 
-static void vector_eoi(const struct vec_info *e)
+/*
+ * An 8259 line's vector, straight from its entry stub with interrupts off:
+ * every handler on the line runs, then the EOI.
+ */
+static void intr_pic_line(void *arg)
 {
-    if (e->kind == VEC_PIC_LINE)
-        pic_eoi(e->irq);
-    else
-        lapic_eoi();
-}
-
-/* Entry of every line and MSI vector (interrupt gate: IF is off). */
-static void intr_entry(struct trapframe *tf)
-{
-    struct vec_info *e = &vecs[tf->vector & 0xFF];
+    struct vec_info *e = arg;
 
     intr.total++;
-    if (e->kind == VEC_PIC_LINE && pic_spurious(e->irq)) {
+    if (pic_spurious(e->irq)) {
         intr.spurious++;
         return;
     }
@@ -418,22 +404,53 @@ static void intr_entry(struct trapframe *tf)
         e->unclaimed++;
         intr.unclaimed++;
     }
-    vector_eoi(e);
+    pic_eoi(e->irq);
+}
+
+/* An I/O APIC line's vector: the same, with the local APIC's EOI. */
+static void intr_apic_line(void *arg)
+{
+    struct vec_info *e = arg;
+
+    intr.total++;
+    e->count++;
+    if (!chain_run(e)) {
+        e->unclaimed++;
+        intr.unclaimed++;
+    }
+    lapic_eoi();
+}
+
+/* An MSI vector: its one handler, then the local APIC's EOI. */
+static void intr_msi(void *arg)
+{
+    struct vec_info *e = arg;
+    struct irq_handler *h = e->chain;
+
+    intr.total++;
+    e->count++;
+    if (h->fn(h->ctx)) {
+        h->claimed++;
+    } else {
+        e->unclaimed++;
+        intr.unclaimed++;
+    }
+    lapic_eoi();
 }
 
 /* The local APIC's spurious vector: no EOI (SDM 11.9). */
-static void intr_spurious(struct trapframe *tf)
+static void intr_spurious(void *arg)
 {
-    (void)tf;
+    (void)arg;
     intr.total++;
     intr.spurious++;
 }
 
-static void intr_lapic_error(struct trapframe *tf)
+static void intr_lapic_error(void *arg)
 {
     uint32_t esr;
 
-    (void)tf;
+    (void)arg;
     lapic_write(LAPIC_ESR, 0);          /* latch the errors into ESR */
     esr = lapic_read(LAPIC_ESR);
     if (intr.lapic_errors++ == 0)
@@ -441,30 +458,60 @@ static void intr_lapic_error(struct trapframe *tf)
     lapic_eoi();
 }
 
-/* A vector nobody registered (trap.c counted and logged it): acknowledge it. */
-static void intr_stray(struct trapframe *tf)
+/* An 8259 line with nothing attached: a spurious IRQ 7 or 15, or a stray. */
+static void pic_unattached(unsigned irq)
 {
-    unsigned v = tf->vector & 0xFF;
+    if (pic_spurious(irq)) {
+        intr.spurious++;
+        return;
+    }
+    intr.unclaimed++;
+    pic_eoi(irq);
+}
 
+/* 8259 mode: IRQ 7 and 15 before anything is attached to them. */
+static void intr_pic_quiet(void *arg)
+{
     intr.total++;
+    pic_unattached((uintptr_t)arg);
+}
+
+/* A vector nobody registered (trap.c counted and logged it): acknowledge it. */
+static void intr_stray(unsigned v)
+{
+    intr.total++;
+    if (!intr.ioapic_mode && v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16) {
+        pic_unattached(v - VEC_PIC_BASE);
+        return;
+    }
     intr.unclaimed++;
     if (intr.lapic && lapic_in_service(v))
         lapic_eoi();
-    else if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16 && !pic_spurious(v - VEC_PIC_BASE))
-        pic_eoi(v - VEC_PIC_BASE);
+}
+
+/* ---- the vectors in use ------------------------------------------------------ */
+
+/* The slot of vector; vector 0 finds a free slot. */
+static struct vec_info *vec_find(unsigned vector)
+{
+    for (int i = 0; i < INTR_MAX_VECTORS; i++)
+        if (vec_pool[i].vector == vector)
+            return &vec_pool[i];
+    return NULL;
+}
+
+static struct vec_info *vec_new(unsigned vector)
+{
+    struct vec_info *e = vec_find(0);
+
+    if (e) {
+        memset(e, 0, sizeof(*e));
+        e->vector = (uint8_t)vector;
+    }
+    return e;
 }
 
 /* ---- set-up -------------------------------------------------------------- */
-
-/* PIC mode: all 16 vectors are ours, so a spurious IRQ 7/15 is recognised. */
-static void pic_vectors_claim(void)
-{
-    for (unsigned irq = 0; irq < 16; irq++) {
-        vecs[VEC_PIC_BASE + irq].kind = VEC_PIC_LINE;
-        vecs[VEC_PIC_BASE + irq].irq = irq;
-        trap_set_handler(VEC_PIC_BASE + irq, intr_entry);
-    }
-}
 
 /* The local APIC timer as a one-shot wake-up: how fast does it count? */
 static void lapic_timer_calibrate(void)
@@ -480,9 +527,9 @@ static void lapic_timer_calibrate(void)
     intr.timer_ticks_per_ms = 0xFFFFFFFFu - left;
 }
 
-static void intr_wakeup(struct trapframe *tf)
+static void intr_wakeup(void *arg)
 {
-    (void)tf;
+    (void)arg;
     intr.wakeups++;
     lapic_eoi();
 }
@@ -516,9 +563,9 @@ static void intr_use_apics(const struct acpi_madt_info *m, bool noapic)
         return;
     if (!lapic_init(m->lapic_addr, !want_ioapic))
         return;
-    trap_set_handler(VEC_SPURIOUS, intr_spurious);
-    trap_set_handler(VEC_LAPIC_ERROR, intr_lapic_error);
-    trap_set_handler(VEC_WAKEUP, intr_wakeup);
+    trap_set_handler(VEC_SPURIOUS, intr_spurious, NULL);
+    trap_set_handler(VEC_LAPIC_ERROR, intr_lapic_error, NULL);
+    trap_set_handler(VEC_WAKEUP, intr_wakeup, NULL);
     lapic_timer_calibrate();
     if (want_ioapic) {
         ioapic_init_all(m);
@@ -535,8 +582,10 @@ void intr_init(void)
         return;
     pic_init();
     intr_use_apics(m, noapic);
-    if (!intr.ioapic_mode)
-        pic_vectors_claim();
+    if (!intr.ioapic_mode) {
+        trap_set_handler(VEC_PIC_BASE + 7, intr_pic_quiet, (void *)7);
+        trap_set_handler(VEC_PIC_BASE + 15, intr_pic_quiet, (void *)15);
+    }
     trap_set_unhandled_hook(intr_stray);
     intr.ready = true;
     if (intr.ioapic_mode)
@@ -599,7 +648,7 @@ static void line_open(struct vec_info *e, const struct vec_info *mode, unsigned 
     e->gsi = mode->gsi;
     e->level = mode->level;
     e->active_low = mode->active_low;
-    trap_set_handler(vector, intr_entry);
+    trap_set_handler(vector, e->kind == VEC_IOAPIC_LINE ? intr_apic_line : intr_pic_line, e);
     if (e->kind == VEC_IOAPIC_LINE) {
         ioapic_route(e, vector, false);
     } else {
@@ -621,13 +670,18 @@ int irq_attach(unsigned irq, bool level, irq_fn_t fn, void *ctx)
         return -1;
     }
     flags = irq_save();
-    h = handler_new(fn, ctx);
+    e = vec_find(vector);
+    if (!e)
+        e = vec_new(vector);
+    h = e ? handler_new(fn, ctx) : NULL;
     if (!h) {
+        if (e && !e->chain && !e->count)
+            e->vector = 0;              /* taken just now: give it back */
         irq_restore(flags);
-        pr_err("intr", "IRQ %u: all %d handler slots in use", irq, INTR_MAX_HANDLERS);
+        pr_err("intr", "IRQ %u: all %d %s slots in use", irq,
+               e ? INTR_MAX_HANDLERS : INTR_MAX_VECTORS, e ? "handler" : "vector");
         return -1;
     }
-    e = &vecs[vector];
     for (tail = &e->chain; *tail; tail = &(*tail)->next)
         ;
     *tail = h;
@@ -647,9 +701,8 @@ void irq_detach(unsigned irq, irq_fn_t fn, void *ctx)
     int vector = line_vector(irq, false, &mode);
     uint32_t flags;
 
-    if (vector < 0)
+    if (vector < 0 || !(e = vec_find(vector)))
         return;
-    e = &vecs[vector];
     flags = irq_save();
     for (p = &e->chain; *p; p = &(*p)->next) {
         if ((*p)->fn == fn && (*p)->ctx == ctx) {
@@ -677,18 +730,21 @@ int msi_alloc(irq_fn_t fn, void *ctx, uint32_t *addr, uint32_t *data)
         return -1;
     flags = irq_save();
     for (unsigned v = VEC_MSI_FIRST; v <= VEC_MSI_LAST; v++) {
-        struct vec_info *e = &vecs[v];
+        struct vec_info *e;
         struct irq_handler *h;
 
-        if (e->kind != VEC_FREE)
+        if (vec_find(v))
             continue;
         h = handler_new(fn, ctx);
-        if (!h)
+        e = h ? vec_new(v) : NULL;
+        if (!e) {
+            if (h)
+                h->fn = NULL;
             break;
-        memset(e, 0, sizeof(*e));
+        }
         e->kind = VEC_MSI;
         e->chain = h;
-        trap_set_handler(v, intr_entry);
+        trap_set_handler(v, intr_msi, e);
         irq_restore(flags);
         *addr = msi_address(intr.lapic_id);
         *data = msi_data(v);
@@ -706,13 +762,12 @@ void msi_free(int vector)
 
     if (vector < VEC_MSI_FIRST || vector > VEC_MSI_LAST)
         return;
-    e = &vecs[vector];
     flags = irq_save();
-    if (e->kind == VEC_MSI) {
-        trap_set_handler(vector, NULL);
+    e = vec_find((unsigned)vector);
+    if (e && e->kind == VEC_MSI) {
+        trap_set_handler((unsigned)vector, NULL, NULL);
         e->chain->fn = NULL;
-        e->chain = NULL;
-        e->kind = VEC_FREE;
+        e->vector = 0;
     }
     irq_restore(flags);
 }
@@ -746,7 +801,10 @@ void intr_get_stats(struct intr_stats *st)
 
 uint32_t intr_vector_count(int vector)
 {
-    return vector >= 0 && vector <= 0xFF ? vecs[vector].count : 0;
+    const struct vec_info *e = vector >= T_IRQ_BASE && vector <= 0xFF ?
+                               vec_find((unsigned)vector) : NULL;
+
+    return e ? e->count : 0;
 }
 
 static void handler_print(const struct irq_handler *h)
@@ -784,9 +842,12 @@ void intr_dump(void)
         printf(", local APIC id %u", intr.lapic_id);
     printf("\nvector  %-13s %-7s %-8s %-8s %-10s %s\n", "source", "trigger", "polarity",
            "handlers", "count", "unclaimed");
-    for (unsigned v = T_IRQ_BASE; v < 256; v++)
-        if (vecs[v].kind != VEC_FREE && (vecs[v].chain || vecs[v].count))
-            vector_print(v, &vecs[v]);
+    for (unsigned v = T_IRQ_BASE; v < 256; v++) {
+        const struct vec_info *e = vec_find(v);
+
+        if (e && (e->chain || e->count))
+            vector_print(v, e);
+    }
     printf("total %u, spurious %u, unclaimed %u, local APIC errors %u\n", intr.total,
            intr.spurious, intr.unclaimed, intr.lapic_errors);
 }

@@ -3,18 +3,20 @@
  * double-fault task.  Intel SDM vol. 3A ch. 6 (interrupts and exceptions),
  * ch. 7 (task management), ch. 15 (machine check); AMD APM vol. 2 ch. 8.
  *
- * All 256 vectors go through the stubs in vectors.S to trap_dispatch().
- * An exception prints the report and stops (panic.c: trap_stop); an NMI is
- * reported and execution continues; vectors from T_IRQ_BASE up go to the
- * handlers intr.c sets.  Vector 8 is a task gate: the double fault switches
- * to its own TSS and stack, so even a kernel stack overflow into the guard
- * page gets a report, read back from the interrupted task's TSS.
+ * Exceptions go through the stubs in vectors.S to trap_dispatch(): an
+ * exception prints the report and stops (panic.c: trap_stop); an NMI is
+ * reported and execution continues.  Vectors from T_IRQ_BASE up go from
+ * their stubs straight to the handlers intr.c sets in trap_vectors[].
+ * Vector 8 is a task gate: the double fault switches to its own TSS and
+ * stack, so even a kernel stack overflow into the guard page gets a report,
+ * read back from the interrupted task's TSS.
  */
 #include "trap.h"
 #include "gdt.h"
 #include "console.h"
 #include "io.h"
 #include "string.h"
+#include "cpureg.h"
 
 #define T_NMI           2
 #define T_MACHINE_CHECK 18
@@ -72,23 +74,28 @@ _Static_assert(offsetof(struct tss, iomap_base) == 0x66, "TSS I/O map base");
 
 #define CPUID1_EDX_MCE  (1u << 7)
 #define CPUID1_EDX_MCA  (1u << 14)
-#define CR4_MCE         (1u << 6)
 
 /* NMI status and control, "system control port B" (ISA). */
 #define PORT_NMI_SC     0x61
 #define   NMI_SC_IOCHK      0x40        /* I/O channel check */
 #define   NMI_SC_SERR       0x80        /* system error (PCI SERR#, parity) */
 
-extern const uint8_t trap_stubs[];      /* vectors.S */
+#define STRAY_SLOTS     8       /* distinct stray vectors counted one by one */
+
+extern const uint8_t exc_stubs[], irq_stubs[];     /* vectors.S */
 extern const uint8_t trap_df_entry[];
 extern uint8_t stack_guard[], stack_bottom[], stack_top[], df_stack_top[];  /* linker.ld */
 
 static struct idt_gate idt[256] __aligned(8);
 static struct tss tss_main;             /* the running task; state saved here on #DF */
 static struct tss tss_df;               /* the double-fault task */
-static vector_handler_t handlers[256];
-static vector_handler_t unhandled_hook;
-static uint32_t unhandled[256];
+struct trap_vector trap_vectors[256 - T_IRQ_BASE];     /* vectors.S calls through it */
+static void (*unhandled_hook)(unsigned vector);
+static struct {
+    uint8_t vector;
+    uint32_t count;
+} stray[STRAY_SLOTS];                   /* vectors that came without a handler */
+static uint32_t stray_other;            /* ... once all slots were taken */
 static bool break_report;
 
 static const char *const exc_names[32][2] = {
@@ -121,56 +128,19 @@ struct cpu_regs {
     uint32_t cs, ds, es, fs, gs, ss;
 };
 
-static inline uint32_t read_cr0(void)
+/* The data segment registers: as the interrupted code had them (nothing reloads them). */
+static void read_segments(struct cpu_regs *r)
 {
-    uint32_t v;
-    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
-    return v;
-}
+    uint16_t ds, es, fs, gs, ss;
 
-static inline uint32_t read_cr2(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr2, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t read_cr3(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr3, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t read_cr4(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr4, %0" : "=r"(v));
-    return v;
-}
-
-static inline void write_cr4(uint32_t v)
-{
-    __asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory");
-}
-
-static inline uint16_t read_ss(void)
-{
-    uint16_t v;
-    __asm__ volatile("movw %%ss, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+    __asm__ volatile("movw %%ds, %0\n\tmovw %%es, %1\n\tmovw %%fs, %2\n\t"
+                     "movw %%gs, %3\n\tmovw %%ss, %4"
+                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs), "=r"(ss));
+    r->ds = ds;
+    r->es = es;
+    r->fs = fs;
+    r->gs = gs;
+    r->ss = ss;
 }
 
 /* ---- the report ---------------------------------------------------------- */
@@ -285,9 +255,9 @@ static void regs_from_frame(const struct trapframe *tf, struct cpu_regs *r)
         .eax = tf->eax, .ebx = tf->ebx, .ecx = tf->ecx, .edx = tf->edx,
         .esi = tf->esi, .edi = tf->edi, .ebp = tf->ebp, .esp = trapframe_esp(tf),
         .eip = tf->eip, .eflags = tf->eflags,
-        .cs = tf->cs, .ds = tf->ds, .es = tf->es, .fs = tf->fs, .gs = tf->gs,
-        .ss = read_ss(),
+        .cs = tf->cs,
     };
+    read_segments(r);
 }
 
 static void regs_from_tss(const volatile struct tss *t, struct cpu_regs *r)
@@ -338,28 +308,46 @@ static void nmi_report(struct trapframe *tf)
     printf("NMI: continuing\n");
 }
 
-static void unhandled_vector(struct trapframe *tf)
+/* The count slot of a stray vector, taking a free one; NULL when all are taken. */
+static uint32_t *stray_slot(unsigned vector, bool take)
 {
-    if (unhandled[tf->vector]++ == 0)
-        pr_warn("trap", "vector %u: no handler, ignored (further ones only counted)",
-                tf->vector);
+    for (int i = 0; i < STRAY_SLOTS; i++) {
+        if (stray[i].count && stray[i].vector == vector)
+            return &stray[i].count;
+        if (!stray[i].count && take) {
+            stray[i].vector = (uint8_t)vector;
+            return &stray[i].count;
+        }
+    }
+    return NULL;
+}
+
+/* Every device vector without a handler: its trap_vectors[] entry. */
+static void unhandled_vector(void *arg)
+{
+    unsigned vector = (uintptr_t)arg;
+    uint32_t *n = stray_slot(vector, true);
+
+    if (!n) {
+        if (stray_other++ == 0)
+            pr_warn("trap", "vector %u: no handler, ignored (and more than %d such vectors: "
+                    "from now on not told apart)", vector, STRAY_SLOTS);
+    } else if ((*n)++ == 0) {
+        pr_warn("trap", "vector %u: no handler, ignored (further ones only counted)", vector);
+    }
     if (unhandled_hook)
-        unhandled_hook(tf);
+        unhandled_hook(vector);
 }
 
 void trap_dispatch(struct trapframe *tf);
 
-/* From trap_common (vectors.S), interrupts off. */
+/* From trap_common (vectors.S): exceptions only, interrupts off. */
 void trap_dispatch(struct trapframe *tf)
 {
     if (tf->vector == T_NMI)
         nmi_report(tf);
-    else if (tf->vector < T_IRQ_BASE)
-        fault_report(tf);
-    else if (handlers[tf->vector])
-        handlers[tf->vector](tf);
     else
-        unhandled_vector(tf);
+        fault_report(tf);
 }
 
 /* ---- the double-fault task ---------------------------------------------- */
@@ -475,34 +463,50 @@ void trap_init(void)
         sizeof(idt) - 1, (uint32_t)idt,
     };
 
-    for (unsigned v = 0; v < ARRAY_SIZE(idt); v++)
-        idt_set(v, (uint32_t)trap_stubs + v * TRAP_STUB_SIZE, GDT_KCODE, GATE_INTR32);
+    for (unsigned v = 0; v < T_IRQ_BASE; v++)
+        idt_set(v, (uint32_t)exc_stubs + v * EXC_STUB_SIZE, GDT_KCODE, GATE_INTR32);
+    for (unsigned v = T_IRQ_BASE; v < ARRAY_SIZE(idt); v++) {
+        idt_set(v, (uint32_t)irq_stubs + (v - T_IRQ_BASE) * IRQ_STUB_SIZE, GDT_KCODE,
+                GATE_INTR32);
+        trap_set_handler(v, NULL, NULL);
+    }
     tss_setup();
     idt_set(T_DOUBLE_FAULT, 0, GDT_DF_TSS, GATE_TASK);
     __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
     mca_init();
 }
 
-void trap_set_handler(unsigned vector, vector_handler_t fn)
+/* The entry is written with interrupts off: the stub never sees fn and arg disagree. */
+void trap_set_handler(unsigned vector, vector_fn_t fn, void *arg)
 {
-    if (vector < T_IRQ_BASE || vector >= ARRAY_SIZE(handlers))
+    struct trap_vector *tv;
+    uint32_t flags;
+
+    if (vector < T_IRQ_BASE || vector > 0xFF)
         panic("trap_set_handler: vector %u is not a device vector", vector);
-    handlers[vector] = fn;
+    tv = &trap_vectors[vector - T_IRQ_BASE];
+    flags = irq_save();
+    tv->fn = fn ? fn : unhandled_vector;
+    tv->arg = fn ? arg : (void *)(uintptr_t)vector;
+    irq_restore(flags);
 }
 
 bool trap_has_handler(unsigned vector)
 {
-    return vector < ARRAY_SIZE(handlers) && handlers[vector];
+    return vector >= T_IRQ_BASE && vector <= 0xFF &&
+           trap_vectors[vector - T_IRQ_BASE].fn != unhandled_vector;
 }
 
-void trap_set_unhandled_hook(vector_handler_t fn)
+void trap_set_unhandled_hook(void (*fn)(unsigned vector))
 {
     unhandled_hook = fn;
 }
 
 uint32_t trap_unhandled_count(unsigned vector)
 {
-    return vector < ARRAY_SIZE(unhandled) ? unhandled[vector] : 0;
+    uint32_t *n = stray_slot(vector, false);
+
+    return n ? *n : 0;
 }
 
 void trap_set_cr3(uint32_t cr3)

@@ -15,19 +15,21 @@
 #define T_IRQ_BASE      32      /* first vector for device interrupts */
 #define T_SPURIOUS      255
 
-#define TRAP_STUB_SIZE  16      /* bytes per entry stub in vectors.S */
+#define EXC_STUB_SIZE   16      /* bytes per exception entry stub in vectors.S */
+#define IRQ_STUB_SIZE   8       /* bytes per device-vector entry stub */
+#define TRAP_VECTOR_SIZE 8      /* sizeof(struct trap_vector) */
 
 #ifndef __ASSEMBLY__
 #include "types.h"
 
 /*
- * What the entry stubs save, lowest address first.  The kernel runs in ring
- * 0 only, so the CPU pushes no SS:ESP: the interrupted ESP is the address
- * just past this frame (trapframe_esp()) and SS is the kernel data segment.
+ * What the exception entry saves, lowest address first.  The kernel runs
+ * in ring 0 only, with flat segments it never reloads: the CPU pushes no
+ * SS:ESP, the interrupted ESP is the address just past this frame
+ * (trapframe_esp()), and the segment registers are as they are now.
  */
 struct trapframe {
     uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;  /* pushal */
-    uint32_t gs, fs, es, ds;
     uint32_t vector;
     uint32_t error;             /* 0 for vectors without one */
     uint32_t eip, cs, eflags;   /* pushed by the CPU */
@@ -38,24 +40,33 @@ static inline uint32_t trapframe_esp(const struct trapframe *tf)
     return (uint32_t)(tf + 1);
 }
 
-typedef void (*vector_handler_t)(struct trapframe *tf);
-
 /* IDT, TSSs (ltr), double-fault task gate.  First in kmain. */
 void trap_init(void);
 
 /*
- * Route vector (T_IRQ_BASE..255) to fn; NULL removes it.  fn runs with
- * interrupts off on the interrupted stack and owns the interrupt
- * controller's end-of-interrupt (intr.c sends the EOI in its handlers).
+ * A device vector's handler: called straight from its entry stub as
+ * fn(arg), interrupts off (interrupt gate), on the interrupted stack.  It
+ * owns the interrupt controller's end-of-interrupt (intr.c sends it).
  */
-void trap_set_handler(unsigned vector, vector_handler_t fn);
+typedef void (*vector_fn_t)(void *arg);
+
+struct trap_vector {
+    vector_fn_t fn;
+    void *arg;
+};
+_Static_assert(sizeof(struct trap_vector) == TRAP_VECTOR_SIZE, "vectors.S indexes by this");
+
+/* Route vector (T_IRQ_BASE..255) to fn(arg); fn NULL makes it unhandled again. */
+void trap_set_handler(unsigned vector, vector_fn_t fn, void *arg);
 bool trap_has_handler(unsigned vector);
 
 /*
  * A device vector without a handler is counted, logged once, and then
  * passed to this hook (intr.c sets it to send the EOI), and we return.
+ * The first 8 such vectors are counted one by one (trap_unhandled_count),
+ * any further ones together.
  */
-void trap_set_unhandled_hook(vector_handler_t fn);
+void trap_set_unhandled_hook(void (*fn)(unsigned vector));
 uint32_t trap_unhandled_count(unsigned vector);
 
 /*

@@ -1,20 +1,32 @@
 /*
- * Entry stubs for all 256 IDT vectors, the common trap entry, and the entry
- * of the double-fault task.
+ * Entry stubs for the 256 IDT vectors, the two common entries, and the
+ * entry of the double-fault task.
  *
- * Every stub is TRAP_STUB_SIZE bytes, padded with int3: trap.c computes
- * stub n's address as trap_stubs + n * TRAP_STUB_SIZE.  The 256 stubs come
- * from one .rept loop (.altmacro's %vec passes the counter's value).  A stub
- * pushes a zero error code when the CPU pushes none (Intel SDM vol. 3 table
- * 6-1: 8, 10-14, 17, 21; AMD adds 29 and 30), then its vector number, and
- * joins trap_common, which completes a struct trapframe (trap.h) and calls
+ * The kernel is flat and never leaves ring 0 (the GDT has no user or v86
+ * segments, no iret ever lowers the privilege), so an interrupt changes no
+ * segment register and the entries neither save nor reload them.
+ *
+ * Exceptions, vectors 0-31 (exc_stubs, EXC_STUB_SIZE bytes each): a stub
+ * pushes a zero error code when the CPU pushes none (Intel SDM vol. 3
+ * table 6-1: 8, 10-14, 17, 21; AMD adds 29 and 30), then its vector, and
+ * joins trap_common, which saves every general register (the fault report
+ * shows them all), completing a struct trapframe (trap.h), and calls
  * trap_dispatch(tf).
+ *
+ * Device vectors, 32-255 (irq_stubs, IRQ_STUB_SIZE bytes each): a stub
+ * pushes its vector minus 128 (a sign-extended byte: two bytes of code)
+ * and joins irq_common, which saves only what the C calling convention
+ * lets a callee clobber (EAX, ECX, EDX) and calls the vector's handler
+ * straight from trap_vectors[] (trap.c) with its argument.
+ *
+ * The stubs come from .rept loops (.altmacro's %vec passes the counter's
+ * value); .org fails the build if a stub outgrows its size.
  */
 #include "gdt.h"
 #include "trap.h"
 
     .altmacro
-.macro trap_stub vector
+.macro exc_stub vector
     .if (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17) || \
         (\vector == 21) || (\vector == 29) || (\vector == 30)
     .else
@@ -22,39 +34,62 @@
     .endif
     pushl $\vector
     jmp trap_common
-    .org trap_stubs + (\vector + 1) * TRAP_STUB_SIZE, 0xCC  /* fails if the stub is larger */
+    .org exc_stubs + (\vector + 1) * EXC_STUB_SIZE, 0xCC
+.endm
+
+.macro irq_stub vector
+    pushl $(\vector - 128)
+    jmp irq_common
+    .org irq_stubs + (\vector - T_IRQ_BASE + 1) * IRQ_STUB_SIZE, 0xCC
 .endm
 
     .text
-    .balign TRAP_STUB_SIZE
-    .globl trap_stubs
-trap_stubs:
+    .balign EXC_STUB_SIZE
+    .globl exc_stubs
+exc_stubs:
     .set vec, 0
-    .rept 256
-    trap_stub %vec
+    .rept T_IRQ_BASE
+    exc_stub %vec
     .set vec, vec + 1
     .endr
 
-/* The stack now holds vector, error code, EIP, CS, EFLAGS. */
+    .balign IRQ_STUB_SIZE
+    .globl irq_stubs
+irq_stubs:
+    .rept 256 - T_IRQ_BASE
+    irq_stub %vec
+    .set vec, vec + 1
+    .endr
+
+/* The stack holds vector, error code, EIP, CS, EFLAGS. */
 trap_common:
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
     pushal
-    movl $GDT_KDATA, %eax
-    movl %eax, %ds
-    movl %eax, %es
     cld
     pushl %esp                      /* struct trapframe * */
     call trap_dispatch
     addl $4, %esp
     popal
-    popl %gs
-    popl %fs
-    popl %es
-    popl %ds
     addl $8, %esp                   /* vector, error code */
+    iret
+
+/*
+ * The stack holds vector - 128, EIP, CS, EFLAGS.  EAX takes the vector's
+ * slot; trap_vectors[vector - T_IRQ_BASE] is at trap_vectors +
+ * (vector - 128) * 8 + (128 - T_IRQ_BASE) * 8.
+ */
+#define TV_BIAS ((128 - T_IRQ_BASE) * TRAP_VECTOR_SIZE)
+irq_common:
+    pushl %ecx
+    pushl %edx
+    movl 8(%esp), %ecx
+    movl %eax, 8(%esp)
+    cld
+    pushl trap_vectors + TV_BIAS + 4(, %ecx, TRAP_VECTOR_SIZE)     /* arg */
+    call *trap_vectors + TV_BIAS(, %ecx, TRAP_VECTOR_SIZE)          /* fn(arg) */
+    addl $4, %esp
+    popl %edx
+    popl %ecx
+    popl %eax
     iret
 
 /*

@@ -16,16 +16,12 @@
  * overrun faults instead of reaching the next mapping.
  */
 #include "vm.h"
-#include "pagewalk.h"
 #include "pmem.h"
 #include "trap.h"
 #include "console.h"
 #include "string.h"
 #include "io.h"
 
-#define CR0_WP          (1u << 16)
-#define CR0_PG          (1u << 31)
-#define CR4_PSE         (1u << 4)
 #define CPUID1_EDX_PSE  (1u << 3)
 #define LOW_MAP_END     0x100000u       /* BIOS area and EBDA: mapped whatever the RAM */
 #define VA_FREE_SLOTS   32
@@ -34,7 +30,8 @@ extern char _kernel_start[], _kernel_end[], stack_guard[], df_stack_guard[];
 
 static uint32_t *pd;                    /* the page directory (phys == virt) */
 static uint32_t ident_end;              /* identity map: [PAGE_SIZE, ident_end) */
-static bool pse, paging_on;
+static bool pse;
+uint32_t vm_tables_below;               /* ident_end once paging is on; 0 before (vm.h) */
 
 /* A window of virtual addresses: first-fit over a fixed table of free ranges. */
 struct va_space {
@@ -50,31 +47,6 @@ static struct va_space mmio_space = { "mmio", VM_MMIO_BASE, VM_MMIO_END, 0, {{0,
 
 /* ---- CPU ------------------------------------------------------------------ */
 
-static inline uint32_t read_cr0(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t read_cr3(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr3, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t read_cr4(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr4, %0" : "=r"(v));
-    return v;
-}
-
-static inline void write_cr0(uint32_t v) { __asm__ volatile("movl %0, %%cr0" : : "r"(v) : "memory"); }
-static inline void write_cr3(uint32_t v) { __asm__ volatile("movl %0, %%cr3" : : "r"(v) : "memory"); }
-static inline void write_cr4(uint32_t v) { __asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory"); }
-
 static inline void invlpg(uint32_t va)
 {
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
@@ -82,7 +54,7 @@ static inline void invlpg(uint32_t va)
 
 static void flush_tlb(void)
 {
-    if (paging_on)
+    if (vm_tables_below)
         write_cr3(read_cr3());
 }
 
@@ -228,7 +200,7 @@ void vm_init(void)
     if (pse)
         write_cr4(read_cr4() | CR4_PSE);
     write_cr0(read_cr0() | CR0_PG | CR0_WP);
-    paging_on = true;
+    vm_tables_below = ident_end;
     pr_info("vm", "paging on: RAM identity mapped to %08x (%s), stack guard at %08x",
             ident_end, pse ? "4 MiB pages" : "4 KiB pages", (uint32_t)stack_guard);
 }
@@ -407,22 +379,9 @@ void vm_unmap_scattered(void *va, uint32_t npages)
 
 /* ---- the walk --------------------------------------------------------------- */
 
-/* Tables are in identity-mapped RAM: reach them at their physical address. */
-static const uint32_t *live_table(uint32_t phys, void *ctx)
-{
-    (void)ctx;
-    if (phys == 0 || (phys & (PAGE_SIZE - 1)) || phys >= ident_end)
-        return NULL;
-    return (const uint32_t *)(uintptr_t)phys;
-}
-
 uint32_t vm_walk(uint32_t va, uint32_t maxlen, uint64_t *pa)
 {
-    if (!paging_on) {
-        *pa = va;
-        return (uint32_t)MIN((uint64_t)maxlen, 0x100000000ull - va);
-    }
-    return pt_walk(read_cr3() & PTE_ADDR, va, maxlen, pa, live_table, NULL);
+    return vm_walk_inline(va, maxlen, pa);
 }
 
 /* ---- what the shell may touch ------------------------------------------------ */
@@ -534,7 +493,7 @@ void vm_get_info(struct vm_info *vi)
     vi->pd = (uint32_t)pd;
     vi->ident_end = ident_end;
     vi->pse = pse;
-    vi->paging = paging_on;
+    vi->paging = vm_tables_below != 0;
     vi->tables = 0;
     for (int i = 0; pd && i < 1024; i++)
         if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS))

@@ -15,6 +15,8 @@
 #define VM_H
 
 #include "types.h"
+#include "pagewalk.h"
+#include "cpureg.h"
 
 #define VM_RAM_LIMIT        0xC0000000u     /* identity map stops here */
 #define VM_SCATTER_BASE     0xC0000000u
@@ -27,9 +29,39 @@ void vm_init(void);
 /*
  * The page walk: for virtual address va, the physical address (*pa) and the
  * number of bytes physically contiguous from there, walking the live page
- * tables, at most maxlen.  Returns 0 for an unmapped address.
+ * tables, at most maxlen.  Returns 0 for an unmapped address.  Before
+ * paging is on, addresses are physical.
  */
 uint32_t vm_walk(uint32_t va, uint32_t maxlen, uint64_t *pa);
+
+/*
+ * The page tables lie in identity-mapped RAM below this, reached at their
+ * physical address; 0 until paging is on.  Written by vm_init only.
+ */
+extern uint32_t vm_tables_below;
+
+static inline __attribute__((always_inline))
+const uint32_t *vm_live_table(uint32_t phys, void *ctx)
+{
+    (void)ctx;
+    return phys - 1 < vm_tables_below - 1 ? (const uint32_t *)(uintptr_t)phys : NULL;
+}
+
+/*
+ * vm_walk, inline: for the one caller per I/O (ScsiPortGetPhysicalAddress),
+ * where it compiles to a few instructions when the page holds maxlen.
+ */
+static inline __attribute__((always_inline))
+uint32_t vm_walk_inline(uint32_t va, uint32_t maxlen, uint64_t *pa)
+{
+    if (__builtin_expect(!vm_tables_below, 0)) {
+        *pa = va;
+        return (uint32_t)MIN((uint64_t)maxlen, PT_ADDR_SPACE_END - va);
+    }
+    /* The live directory: in identity-mapped RAM, or paging would not work. */
+    return pt_walk_dir((const uint32_t *)(uintptr_t)(read_cr3() & PTE_ADDR), va, maxlen, pa,
+                       vm_live_table, NULL);
+}
 
 /*
  * Device memory, cache-disabled (PCD|PWT), below 4 GiB.  The result keeps

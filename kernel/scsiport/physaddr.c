@@ -21,8 +21,8 @@
 enum { OBJ_DATA, OBJ_SENSE, OBJ_SRBEXT, OBJ_UNCACHED, OBJ_SENSEPOOL, OBJ_DEVEXT, OBJ_LUEXT };
 
 /* 0 and Length 0, with one log line (why NULL: the line was already written). */
-static SCSI_PHYSICAL_ADDRESS fail(struct sp_adapter *ad, PVOID va, PULONG Length,
-                                  const char *why)
+static SCSI_PHYSICAL_ADDRESS __attribute__((noinline, cold))
+fail(struct sp_adapter *ad, PVOID va, PULONG Length, const char *why)
 {
     SCSI_PHYSICAL_ADDRESS zero;
 
@@ -40,7 +40,7 @@ static bool may_translate_extensions(const struct sp_adapter *ad)
     return ad->hw.NeedPhysicalAddresses || ad->cfg.NeedPhysicalAddresses;
 }
 
-/* Objects an SRB names. */
+/* The other objects an SRB names (its DataBuffer is the caller's fast case). */
 static int srb_object(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb, uintptr_t va, uint32_t *left)
 {
     struct pa_region r[3] = {
@@ -75,6 +75,38 @@ static int ext_object(struct sp_adapter *ad, uintptr_t va, uint32_t *left)
     return -1;
 }
 
+/*
+ * Every address but an active Srb's data buffer: which object va lies in
+ * (*left: the bytes to its end), or why it may not be translated.  Out of
+ * line, so that the per-I/O case stays short.
+ */
+static const char *__attribute__((noinline))
+other_object(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK Srb, uintptr_t va, uint32_t *left)
+{
+    int k;
+
+    if (Srb) {
+        if (!sp_req_from_srb(ad, Srb, NULL))
+            return "the Srb is not an active request of this adapter";
+        k = srb_object(ad, Srb, va, left);
+        if (k < 0)
+            return "not in that Srb's data buffer, sense buffer or SRB extension";
+        if (k == OBJ_SRBEXT && !may_translate_extensions(ad))
+            return "SRB extension, but the miniport did not set NeedPhysicalAddresses";
+        return NULL;
+    }
+    if (ext_object(ad, va, left) < 0)
+        return "no Srb given and not in an extension (pass the Srb for its DataBuffer)";
+    if (!may_translate_extensions(ad))
+        return "extension address, but the miniport did not set NeedPhysicalAddresses";
+    return NULL;
+}
+
+/*
+ * The per-I/O case first: an active Srb's DataBuffer, then one walk of the
+ * live tables bounded by what is left of the object - a single directory
+ * read when the buffer lies in a 4 MiB page.
+ */
 SCSI_PHYSICAL_ADDRESS NTAPI ScsiPortGetPhysicalAddress(PVOID ext, PSCSI_REQUEST_BLOCK Srb,
                                                        PVOID VirtualAddress, PULONG Length)
 {
@@ -82,31 +114,16 @@ SCSI_PHYSICAL_ADDRESS NTAPI ScsiPortGetPhysicalAddress(PVOID ext, PSCSI_REQUEST_
     uintptr_t va = (uintptr_t)VirtualAddress;
     SCSI_PHYSICAL_ADDRESS pa;
     uint64_t phys;
-    uint32_t left = 0, run;
+    uint32_t left, run;
+    const char *why;
 
     if (!ad)                            /* sp_adapter_from_ext said why: one line */
         return fail(NULL, VirtualAddress, Length, NULL);
-    if (Srb) {
-        if (!sp_req_from_srb(ad, Srb, NULL))
-            return fail(ad, VirtualAddress, Length,
-                        "the Srb is not an active request of this adapter");
-        int k = srb_object(ad, Srb, va, &left);
-        if (k < 0)
-            return fail(ad, VirtualAddress, Length,
-                        "not in that Srb's data buffer, sense buffer or SRB extension");
-        if (k == OBJ_SRBEXT && !may_translate_extensions(ad))
-            return fail(ad, VirtualAddress, Length,
-                        "SRB extension, but the miniport did not set NeedPhysicalAddresses");
-    } else {
-        int k = ext_object(ad, va, &left);
-        if (k < 0)
-            return fail(ad, VirtualAddress, Length,
-                        "no Srb given and not in an extension (pass the Srb for its DataBuffer)");
-        if (!may_translate_extensions(ad))
-            return fail(ad, VirtualAddress, Length,
-                        "extension address, but the miniport did not set NeedPhysicalAddresses");
-    }
-    run = vm_walk((uint32_t)va, left, &phys);
+    if (!(Srb && sp_req_from_srb(ad, Srb, NULL) &&
+          pa_in((uintptr_t)Srb->DataBuffer, Srb->DataTransferLength, va, &left)) &&
+        (why = other_object(ad, Srb, va, &left)) != NULL)
+        return fail(ad, VirtualAddress, Length, why);
+    run = vm_walk_inline((uint32_t)va, left, &phys);
     if (!run)
         return fail(ad, VirtualAddress, Length, "not mapped");
     if (Length)

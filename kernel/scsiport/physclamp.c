@@ -4,19 +4,13 @@
 int pa_find(const struct pa_region *r, int n, uintptr_t va, uint32_t *left)
 {
     for (int i = 0; i < n; i++) {
-        uintptr_t off;
+        uint32_t off;
 
-        if (!r[i].len || va < r[i].base)
+        if (!pa_in(r[i].base, r[i].len, va, left))
             continue;
-        off = va - r[i].base;
-        if (off >= r[i].len)
-            continue;
-        if (r[i].slot)
-            *left = r[i].slot - (uint32_t)(off % r[i].slot);
-        else
-            *left = r[i].len - (uint32_t)off;
-        if (*left > r[i].len - off)         /* a partial last slot */
-            *left = r[i].len - (uint32_t)off;
+        off = r[i].len - *left;
+        if (r[i].slot && r[i].slot - off % r[i].slot < *left)
+            *left = r[i].slot - off % r[i].slot;    /* else a partial last slot */
         return r[i].kind;
     }
     return -1;

@@ -234,6 +234,77 @@ static void test_pse36(void **state)
     free(m);
 }
 
+/*
+ * The fast path: a walk reads only the entries the length needs - the
+ * directory entry (a 4 MiB page) or that and one PTE (a 4 KiB page) when
+ * the page holds maxlen, one more entry per further page otherwise.  The
+ * accessor counts table lookups (a 4 MiB page needs none past the
+ * directory).
+ */
+static uint32_t walk_counted(struct mem *m, uint32_t va, uint32_t maxlen, uint64_t *pa)
+{
+    m->lookups = 0;
+    return walk(m, va, maxlen, pa);
+}
+
+static void test_fast_path_4k(void **state)
+{
+    struct mem *m = new_mem();
+    uint64_t pa;
+
+    (void)state;
+    map4k(m, 0x400000, 0x9000, 0x2000);
+    map4k(m, 0x401000, 0xa000, 0);          /* contiguous */
+    map4k(m, 0x402000, 0x20000, 0);         /* not */
+    /* The object ends exactly at the page end: nothing past it is read. */
+    assert_int_equal(walk_counted(m, 0x400234, 0x1000 - 0x234, &pa), 0x1000 - 0x234);
+    assert_int_equal(pa, 0x9234);
+    assert_int_equal(m->lookups, 2);
+    /* One byte into the next page: one more PTE, and it continues the run. */
+    assert_int_equal(walk_counted(m, 0x400234, 0x1000 - 0x234 + 1, &pa), 0x1000 - 0x234 + 1);
+    assert_int_equal(m->lookups, 3);
+    /* Into a page that does not continue it: the run ends at the boundary. */
+    assert_int_equal(walk_counted(m, 0x401ffc, 8, &pa), 4);
+    assert_int_equal(pa, 0xaffc);
+    /* Into an unmapped page: the same. */
+    assert_int_equal(walk_counted(m, 0x402ff0, 0x20, &pa), 0x10);
+    assert_int_equal(pa, 0x20ff0);
+    /* An unmapped first page: no PTE lookup past the one that says so. */
+    assert_int_equal(walk_counted(m, 0x403000, 0x10, &pa), 0);
+    assert_int_equal(pa, 0);
+    assert_int_equal(m->lookups, 2);
+    free(m);
+}
+
+static void test_fast_path_4m(void **state)
+{
+    struct mem *m = new_mem();
+    uint64_t pa;
+
+    (void)state;
+    map4m(m, 0x00800000, 0x01000000);
+    map4m(m, 0x00c00000, 0x01400000);       /* contiguous */
+    /* In one large page: the directory entry alone. */
+    assert_int_equal(walk_counted(m, 0x00812345, 0x1000, &pa), 0x1000);
+    assert_true(pa == 0x01012345ull);
+    assert_int_equal(m->lookups, 1);
+    /* Exactly to the end of the large page. */
+    assert_int_equal(walk_counted(m, 0x00bff000, 0x1000, &pa), 0x1000);
+    assert_int_equal(m->lookups, 1);
+    /* Crossing into the next, contiguous, large page: still no table. */
+    assert_int_equal(walk_counted(m, 0x00bff800, 0x1000, &pa), 0x1000);
+    assert_true(pa == 0x013ff800ull);
+    assert_int_equal(m->lookups, 1);
+    /* Crossing into an unmapped 4 MiB: the run ends at the boundary. */
+    assert_int_equal(walk_counted(m, 0x00fff800, 0x1000, &pa), 0x800);
+    /* Crossing from a large page into a table's page. */
+    map4k(m, 0x01000000, 0x01800000, 0x2000);
+    assert_int_equal(walk_counted(m, 0x00fffff0, 0x20, &pa), 0x20);
+    assert_true(pa == 0x017ffff0ull);
+    assert_int_equal(m->lookups, 2);
+    free(m);
+}
+
 /* Reference: a flat page map over the first 64 MiB, walked page by page. */
 #define REF_PAGES   (64u * 1024 * 1024 / 4096)
 
@@ -331,6 +402,8 @@ int main(void)
         cmocka_unit_test(test_top_of_address_space),
         cmocka_unit_test(test_unreachable_table),
         cmocka_unit_test(test_pse36),
+        cmocka_unit_test(test_fast_path_4k),
+        cmocka_unit_test(test_fast_path_4m),
         cmocka_unit_test(test_random_against_reference),
     };
     return cmocka_run_group_tests_name("pagewalk", tests, NULL, NULL);

@@ -54,10 +54,32 @@ static void test_absent_and_wrap(void **state)
     assert_int_equal(pa_find(regions, 0, 0x10000, &left), -1);
 }
 
+/* pa_in, the per-I/O check of an Srb's DataBuffer: the ends of the object. */
+static void test_data_buffer(void **state)
+{
+    uint32_t left = 77;
+
+    (void)state;
+    assert_true(pa_in(0x10000, 0x1000, 0x10000, &left));
+    assert_int_equal(left, 0x1000);
+    assert_true(pa_in(0x10000, 0x1000, 0x10fff, &left));         /* the last byte */
+    assert_int_equal(left, 1);
+    left = 77;
+    assert_false(pa_in(0x10000, 0x1000, 0x11000, &left));        /* one past the end */
+    assert_false(pa_in(0x10000, 0x1000, 0xffff, &left));         /* one before */
+    assert_false(pa_in(0x10000, 0, 0x10000, &left));             /* empty */
+    assert_false(pa_in(0x10000, 0x1000, 0, &left));
+    assert_int_equal(left, 77);                                  /* untouched on refusal */
+    /* An object running to the top of a 32-bit address space. */
+    assert_true(pa_in(0xfffff000u, 0x1000, 0xffffffffu, &left));
+    assert_int_equal(left, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_object),
+        cmocka_unit_test(test_data_buffer),
         cmocka_unit_test(test_slots),
         cmocka_unit_test(test_absent_and_wrap),
     };
