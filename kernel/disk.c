@@ -14,7 +14,7 @@
 #define BOUNCE_BYTES        (256u * 1024)
 #define PAGE                4096u
 
-static struct disk disks[DISK_MAX];
+static struct disk *disks[DISK_MAX];   /* allocated as devices are found */
 static int ndisks;
 static int nsd, ncd, ndev;
 static uint8_t *bounce;             /* one DMA-able bounce buffer */
@@ -79,6 +79,11 @@ static bool is_rw(uint8_t op)
            op == SCSIOP_READ12 || op == SCSIOP_WRITE12;
 }
 
+static bool is_flush(uint8_t op)
+{
+    return op == SCSIOP_SYNCHRONIZE_CACHE || op == SCSIOP_SYNCHRONIZE_CACHE16;
+}
+
 /*
  * What to do with a finished command.  An underrun (DATA_OVERRUN with a
  * shorter DataTransferLength, NT's convention) is fine for commands that
@@ -106,8 +111,19 @@ static enum verdict judge(struct disk *d, const SCSI_REQUEST_BLOCK *srb, const u
     case SCSI_SENSE_RECOVERED_ERROR:
         return V_OK;
     case SCSI_SENSE_UNIT_ATTENTION:
-    case SCSI_SENSE_ABORTED_COMMAND:
         return V_RETRY;
+    case SCSI_SENSE_ABORTED_COMMAND:
+        /*
+         * Not for a cache flush: a device goes on past the blocks it could
+         * not write (ACS-3 FLUSH CACHE), so a second flush that succeeds
+         * proves nothing about the first; the caller must hear it failed.
+         */
+        return is_flush(srb->Cdb[0]) ? V_FAIL : V_RETRY;
+    case SCSI_SENSE_NO_SENSE:
+        /* CHECK CONDITION with no sense at all: the sense was lost (a
+           target without autosense clears it when another command ends). */
+        return d->last_sense.asc == 0 && d->last_sense.ascq == 0 && !is_flush(srb->Cdb[0]) ?
+               V_RETRY : V_FAIL;
     case SCSI_SENSE_NOT_READY:
         return d->last_sense.asc == 0x04 && d->last_sense.ascq == 0x01 ? V_WAIT_RETRY : V_FAIL;
     default:
@@ -159,46 +175,98 @@ static void cmd_req_put(struct disk *d, struct scsi_request *r)
         scsi_req_free(r);
 }
 
-int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf,
-                 uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,
-                 uint64_t lba)
-{
-    bool quiet = flags & DISK_QUIET;
+/* One command as disk_command's arguments give it; the CDB is 16 bytes, unused ones zero. */
+struct cmd {
+    uint8_t cdb[16];
+    unsigned cdb_len;
+    void *buf;
+    uint32_t len;
+    uint32_t flags;                 /* SrbFlags, with DISK_QUIET */
+    uint32_t timeout_s;
+    const char *what;
+    uint64_t lba;
+};
 
-    uint8_t sense[SP_SENSE_SLOT];
-    struct scsi_request *r;
+/* One try of c, with the sense buffer the port copies autosense into. */
+static void __attribute__((noinline)) cmd_try(struct disk *d, struct scsi_request *r,
+                                              const struct cmd *c, uint8_t *sense)
+{
+    scsi_req_fill(r, d->lu, c->cdb_len, c->buf, c->len,
+                  (c->flags & ~DISK_QUIET) | SRB_FLAGS_NO_QUEUE_FREEZE, c->timeout_s,
+                  sense, SP_SENSE_SLOT);
+    __builtin_memcpy(r->srb.Cdb, c->cdb, sizeof(r->srb.Cdb));     /* four moves, inline */
+    r->srb.QueueSortKey = (ULONG)c->lba;
+    scsi_exec(r);
+}
+
+/* After the first try: the verdict, retries where they help, one line if it failed. */
+static int cmd_finish(struct disk *d, struct scsi_request *r, const struct cmd *c,
+                      uint8_t *sense)
+{
     int retries = 0, waits = 0;
     enum verdict v;
 
-    if (d->gone) {
-        printf("%s: %s: device is gone\n", d->name, what);
-        return -1;
-    }
-    r = cmd_req_get(d);
-    if (!r) {
-        printf("%s: %s: out of request blocks\n", d->name, what);
-        return -1;
-    }
     for (;;) {
-        scsi_req_cdb(r, d->lu, cdb, cdb_len, buf, len,
-                     (flags & ~DISK_QUIET) | SRB_FLAGS_NO_QUEUE_FREEZE, timeout_s);
-        r->srb.SenseInfoBuffer = sense;
-        r->srb.SenseInfoBufferLength = sizeof(sense);
-        r->srb.QueueSortKey = (ULONG)lba;
-        scsi_exec(r);
-        v = judge(d, &r->srb, sense, len);
-        if (v == V_RETRY && retries++ < DISK_RETRIES)
+        v = judge(d, &r->srb, sense, c->len);
+        if (v == V_RETRY && retries++ < DISK_RETRIES) {
+            cmd_try(d, r, c, sense);
             continue;
+        }
         if (v == V_WAIT_RETRY && waits++ < NOT_READY_TRIES) {
             stall(NOT_READY_WAIT_MS * 1000);
+            cmd_try(d, r, c, sense);
             continue;
         }
         break;
     }
-    if (v != V_OK && !quiet)
-        report(d, what, lba, &r->srb);
+    if (v != V_OK && !(c->flags & DISK_QUIET))
+        report(d, c->what, c->lba, &r->srb);
     cmd_req_put(d, r);
     return v == V_OK ? 0 : -1;
+}
+
+static int cmd_run(struct disk *d, const struct cmd *c)
+{
+    uint8_t sense[SP_SENSE_SLOT];
+    struct scsi_request *r;
+
+    if (d->gone) {
+        printf("%s: %s: device is gone\n", d->name, c->what);
+        return -1;
+    }
+    r = cmd_req_get(d);
+    if (!r) {
+        printf("%s: %s: out of request blocks\n", d->name, c->what);
+        return -1;
+    }
+    cmd_try(d, r, c, sense);
+    return cmd_finish(d, r, c, sense);
+}
+
+int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf,
+                 uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,
+                 uint64_t lba)
+{
+    struct cmd c = { .cdb_len = cdb_len, .buf = buf, .len = len, .flags = flags,
+                     .timeout_s = timeout_s, .what = what, .lba = lba };
+
+    memcpy(c.cdb, cdb, MIN(cdb_len, sizeof(c.cdb)));
+    return cmd_run(d, &c);
+}
+
+/*
+ * Which transfers may take disk_rw's short path: a medium of known size,
+ * the device still there, and for a write one that takes writes.  Kept up
+ * to date wherever one of those changes.
+ */
+static void fast_ops_update(struct disk *d)
+{
+    d->fast_ops = 0;
+    if (!d->block || !d->medium || d->gone)
+        return;
+    d->fast_ops = 1u << DISK_READ;
+    if (d->type != READ_ONLY_DIRECT_ACCESS_DEVICE)
+        d->fast_ops |= 1u << DISK_WRITE;
 }
 
 /* ---- capacity ------------------------------------------------------------------ */
@@ -240,6 +308,7 @@ int disk_read_capacity(struct disk *d)
     if (!buf)
         return -1;
     d->medium = false;
+    fast_ops_update(d);
     if (disk_command(d, tur, 6, NULL, 0, 0, 10, "test unit ready", 0) < 0 && d->type == READ_ONLY_DIRECT_ACCESS_DEVICE)
         goto out;                       /* a CD without a disc */
     if (disk_command(d, cdb10, 10, buf, 8, SRB_FLAGS_DATA_IN, 10, "read capacity", 0) < 0)
@@ -260,9 +329,11 @@ int disk_read_capacity(struct disk *d)
         goto out;
     }
     d->block_size = bs;
+    d->block_shift = (uint8_t)__builtin_ctz(bs);
     d->blocks = last + 1;
     d->max_blocks = MAX(d->max_bytes / bs, 1u);
     d->medium = true;
+    fast_ops_update(d);
     rc = 0;
 out:
     dma_free(buf, PAGE);
@@ -352,9 +423,14 @@ void disk_attach(struct sp_lu *lu)
                    lu->path, lu->target, lu->lun);
             return;
         }
-        d = &disks[ndisks];
-        memset(d, 0, sizeof(*d));
-        d->index = ndisks++;
+        d = kzalloc(sizeof(*d));
+        if (!d) {
+            pr_err("disk", "out of memory for device %u:%u:%u; not attached",
+                   lu->path, lu->target, lu->lun);
+            return;
+        }
+        d->index = ndisks;
+        disks[ndisks++] = d;
         d->lu = lu;
         lu->disk = d;
         d->type = lu->inquiry.DeviceType;
@@ -367,7 +443,8 @@ void disk_attach(struct sp_lu *lu)
     copy_field(d->product, lu->inquiry.ProductId, 16);
     copy_field(d->revision, lu->inquiry.ProductRevisionLevel, 4);
     limits(d);
-    rw_timeout();                       /* read disk.timeout= now, before the report */
+    d->timeout_s = rw_timeout();        /* read disk.timeout= now, before the report */
+    fast_ops_update(d);
     if (d->block)
         disk_read_capacity(d);
     d->write_cache = d->type == DIRECT_ACCESS_DEVICE && d->medium && caching_wce(d);
@@ -380,6 +457,7 @@ void disk_detach(struct sp_lu *lu)
     if (!d)
         return;
     d->gone = true;
+    fast_ops_update(d);
     d->lu = NULL;
     lu->disk = NULL;
     pr_info(d->name, "device removed");
@@ -392,33 +470,53 @@ int disk_count(void)
 
 struct disk *disk_get(int index)
 {
-    return index >= 0 && index < ndisks && !disks[index].gone ? &disks[index] : NULL;
+    return index >= 0 && index < ndisks && !disks[index]->gone ? disks[index] : NULL;
 }
 
 /* ---- transfers -------------------------------------------------------------------- */
 
+static const char *const op_name[] = { "read", "write", "verify" };
+
+/* READ/WRITE/VERIFY(10), or (16) past 2^32 blocks or 0xFFFF per command; c->cdb is zero. */
 static void build_rw(const struct disk *d, enum disk_op op, uint64_t lba, uint32_t n,
-                     uint8_t *cdb, unsigned *len)
+                            struct cmd *c)
 {
     static const uint8_t op10[] = { SCSIOP_READ, SCSIOP_WRITE, SCSIOP_VERIFY };
     static const uint8_t op16[] = { SCSIOP_READ16, SCSIOP_WRITE16, SCSIOP_VERIFY16 };
+    uint8_t *cdb = c->cdb;
 
-    __builtin_memset(cdb, 0, 16);       /* four stores, inline: this is every transfer's path */
     if (d->use16 || lba + n > 0xFFFFFFFFull || n > 0xFFFF) {
         cdb[0] = op16[op];
         put_be64(cdb + 2, lba);
         put_be32(cdb + 10, n);
-        *len = 16;
+        c->cdb_len = 16;
     } else {
         cdb[0] = op10[op];
         put_be32(cdb + 2, (uint32_t)lba);
         cdb[7] = (uint8_t)(n >> 8);
         cdb[8] = (uint8_t)n;
-        *len = 10;
+        c->cdb_len = 10;
     }
 }
 
-static bool needs_bounce(const struct disk *d, const void *buf, uint32_t bytes)
+/* The command for n blocks at lba, from or into io (bytes of them; 0 for a verify). */
+static void __attribute__((noinline)) rw_cmd(const struct disk *d, enum disk_op op,
+                                             uint64_t lba, uint32_t n, void *io, uint32_t bytes,
+                                             struct cmd *c)
+{
+    static const uint32_t dir[] = { SRB_FLAGS_DATA_IN, SRB_FLAGS_DATA_OUT, 0 };
+
+    __builtin_memset(c->cdb, 0, sizeof(c->cdb));    /* four stores, inline */
+    build_rw(d, op, lba, n, c);
+    c->buf = io;
+    c->len = bytes;
+    c->flags = dir[op] | SRB_FLAGS_QUEUE_ACTION_ENABLE;     /* tagged where the LU queues */
+    c->timeout_s = d->timeout_s;
+    c->what = op_name[op];
+    c->lba = lba;
+}
+
+static inline bool needs_bounce(const struct disk *d, const void *buf, uint32_t bytes)
 {
     uintptr_t p = (uintptr_t)buf;
 
@@ -447,19 +545,14 @@ static uint32_t rw_timeout(void)
 static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, uint8_t *buf,
                     bool bounce_it)
 {
-    static const char *const what[] = { "read", "write", "verify" };
-    static const uint32_t dir[] = { SRB_FLAGS_DATA_IN, SRB_FLAGS_DATA_OUT, 0 };
     uint32_t bytes = op == DISK_VERIFY ? 0 : n * d->block_size;
-    uint32_t flags = dir[op] | SRB_FLAGS_QUEUE_ACTION_ENABLE;     /* tagged where the LU queues */
-    uint8_t cdb[16];
-    unsigned cdb_len;
     uint8_t *io = buf;
+    struct cmd c;
     int rc;
 
-    build_rw(d, op, lba, n, cdb, &cdb_len);
     if (bounce_it) {
         if (!bounce && !(bounce = dma_alloc(BOUNCE_BYTES))) {
-            printf("%s: %s lba %llu: no memory for a bounce buffer\n", d->name, what[op],
+            printf("%s: %s lba %llu: no memory for a bounce buffer\n", d->name, op_name[op],
                    (unsigned long long)lba);
             return -1;
         }
@@ -467,26 +560,28 @@ static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, u
         if (op == DISK_WRITE)
             memcpy(io, buf, bytes);
     }
-    rc = disk_command(d, cdb, cdb_len, io, bytes, flags, rw_timeout(), what[op], lba);
+    rw_cmd(d, op, lba, n, bytes ? io : NULL, bytes, &c);
+    rc = cmd_run(d, &c);
     if (rc == 0 && io != buf && op == DISK_READ)
         memcpy(buf, io, bytes);
     return rc;
 }
 
-int disk_rw(struct disk *d, enum disk_op op, uint64_t lba, uint64_t count, void *buf,
-            disk_progress_fn progress, void *ctx)
+/* Any transfer: checked, split by the adapter's limits, bounced where the buffer breaks them. */
+static int __attribute__((noinline)) rw_split(struct disk *d, enum disk_op op, uint64_t lba,
+                                              uint64_t count, uint8_t *p,
+                                              disk_progress_fn progress, void *ctx)
 {
-    static const char *const what[] = { "read", "write", "verify" };
-    uint8_t *p = buf;
     uint64_t done = 0;
     uint32_t per;
 
     if (!d->block || !d->medium) {
-        printf("%s: %s: %s\n", d->name, what[op], d->block ? "no medium" : "not a block device");
+        printf("%s: %s: %s\n", d->name, op_name[op],
+               d->block ? "no medium" : "not a block device");
         return -1;
     }
     if (lba >= d->blocks || count > d->blocks - lba) {
-        printf("%s: %s: blocks %llu+%llu are past the end (%llu blocks)\n", d->name, what[op],
+        printf("%s: %s: blocks %llu+%llu are past the end (%llu blocks)\n", d->name, op_name[op],
                (unsigned long long)lba, (unsigned long long)count, (unsigned long long)d->blocks);
         return -1;
     }
@@ -511,6 +606,81 @@ int disk_rw(struct disk *d, enum disk_op op, uint64_t lba, uint64_t count, void 
     return 0;
 }
 
+/*
+ * The usual transfer - a read or write of 1 to max_blocks blocks inside
+ * the device, into a buffer the adapter takes as it is - is one command
+ * on the disk's own request, checked as rw_split would check it.
+ */
+static inline bool rw_short(const struct disk *d, enum disk_op op, uint64_t lba,
+                            uint64_t count, const void *buf)
+{
+    uint64_t end = lba + count;
+
+    return (d->fast_ops >> op & 1) && count - 1 < d->max_blocks && end <= d->blocks &&
+           end > lba && d->req && !d->req_busy &&
+           !needs_bounce(d, buf, (uint32_t)count << d->block_shift);
+}
+
+/*
+ * The short path's CDB, written straight into the SRB.  (10) does unless
+ * the disk needs (16): n <= max_blocks <= 8 MiB / 512 < 0x10000, and
+ * without use16 the device has at most 2^32 - 1 blocks, all of them
+ * addressable by (10).
+ */
+static inline void rw_cdb(const struct disk *d, enum disk_op op, uint64_t lba, uint32_t n,
+                          PSCSI_REQUEST_BLOCK srb)
+{
+    uint8_t *cdb = srb->Cdb;
+
+    __builtin_memset(cdb, 0, sizeof(srb->Cdb));     /* four stores, inline */
+    if (!d->use16) {
+        cdb[0] = op == DISK_READ ? SCSIOP_READ : SCSIOP_WRITE;
+        put_be32(cdb + 2, (uint32_t)lba);
+        cdb[7] = (uint8_t)(n >> 8);
+        cdb[8] = (uint8_t)n;
+        srb->CdbLength = 10;
+    } else {
+        cdb[0] = op == DISK_READ ? SCSIOP_READ16 : SCSIOP_WRITE16;
+        put_be64(cdb + 2, lba);
+        put_be32(cdb + 10, n);
+        srb->CdbLength = 16;
+    }
+}
+
+/* A short transfer; anything but success goes on as disk_command would. */
+static int rw_one(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, void *buf)
+{
+    static const uint32_t dir[] = { SRB_FLAGS_DATA_IN, SRB_FLAGS_DATA_OUT };
+    uint32_t bytes = n << d->block_shift;
+    struct scsi_request *r = d->req;
+    uint8_t sense[SP_SENSE_SLOT];
+    struct cmd c;
+
+    d->req_busy = true;
+    scsi_req_fill(r, d->lu, 0, buf, bytes,
+                  dir[op] | SRB_FLAGS_QUEUE_ACTION_ENABLE | SRB_FLAGS_NO_QUEUE_FREEZE,
+                  d->timeout_s, sense, sizeof(sense));
+    rw_cdb(d, op, lba, n, &r->srb);
+    r->srb.QueueSortKey = (ULONG)lba;
+    if (scsi_exec(r) == SRB_STATUS_SUCCESS) {
+        d->last_sense_valid = false;
+        d->req_busy = false;
+        return 0;
+    }
+    rw_cmd(d, op, lba, n, buf, bytes, &c);      /* what a retry sends */
+    return cmd_finish(d, r, &c, sense);
+}
+
+int disk_rw(struct disk *d, enum disk_op op, uint64_t lba, uint64_t count, void *buf,
+            disk_progress_fn progress, void *ctx)
+{
+    if (!rw_short(d, op, lba, count, buf))
+        return rw_split(d, op, lba, count, buf, progress, ctx);
+    if (rw_one(d, op, lba, (uint32_t)count, buf) < 0)
+        return -1;
+    return progress && !progress(ctx, count, count) ? 1 : 0;
+}
+
 int disk_flush(struct disk *d)
 {
     uint8_t cdb[10] = { SCSIOP_SYNCHRONIZE_CACHE };
@@ -521,7 +691,7 @@ int disk_flush(struct disk *d)
 void disk_flush_all(void)
 {
     for (int i = 0; i < ndisks; i++) {
-        struct disk *d = &disks[i];
+        struct disk *d = disks[i];
         if (!d->gone && d->write_cache && d->medium)
             disk_flush(d);
     }

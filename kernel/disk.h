@@ -32,6 +32,10 @@ struct disk {
     bool use16;                 /* READ/WRITE(16) */
     bool write_cache;           /* flush before power-off */
     uint32_t block_size;
+    uint8_t block_shift;        /* log2(block_size) */
+    uint8_t fast_ops;           /* 1 << DISK_READ / DISK_WRITE: a transfer may take disk_rw's
+                                   short path (a medium, not gone, writable for a write) */
+    uint32_t timeout_s;         /* per transfer (disk.timeout=) */
     uint64_t blocks;
     char vendor[9], product[17], revision[5];
     uint32_t max_bytes;         /* per request, from the adapter's limits */

@@ -39,7 +39,7 @@
 #define BENCH_STALL_US      ((BENCH_TIMEOUT_S + 30) * 1000000ull)
 #define BENCH_LOOK_EVERY    128         /* I/Os between two looks for Ctrl-C */
 #define BENCH_IDLE_LOOK     256         /* idle rounds between two clock reads */
-#define BENCH_SEED          0x2545F4914F6CDD1Dull
+#define BENCH_SEED          0x2545F491u     /* xorshift32: any non-zero start */
 #define PORT_POST           0x80        /* POST-code port: the trace markers */
 #define MARK_BEGIN          0xa5
 #define MARK_END            0x5a
@@ -61,7 +61,7 @@ struct bench_job {
     uint64_t ios;                   /* I/Os to do */
     uint64_t issued, done;
     uint64_t next_look;             /* done count of the next Ctrl-C look */
-    uint64_t rng;                   /* xorshift64 state (rand) */
+    uint32_t rng;                   /* xorshift32 state (rand) */
     uint32_t seq_slot;              /* next slot (seq, write) */
     bool stop;                      /* Ctrl-C or an error */
     bool failed;
@@ -186,16 +186,17 @@ static bool check_job(struct bench_job *j, uint64_t total)
 
 /* ---- the I/O pattern -------------------------------------------------------- */
 
-static uint64_t next_lba(struct bench_job *j)
+/* The next I/O's first block: a random slot (Marsaglia's xorshift32), or the next one. */
+static inline uint64_t next_lba(struct bench_job *j)
 {
     uint32_t slot;
 
     j->issued++;
     if (j->kind == BENCH_RAND) {
         j->rng ^= j->rng << 13;
-        j->rng ^= j->rng >> 7;
-        j->rng ^= j->rng << 17;
-        slot = (uint32_t)(j->rng >> 32) % j->slots;
+        j->rng ^= j->rng >> 17;
+        j->rng ^= j->rng << 5;
+        slot = j->rng % j->slots;
     } else {
         slot = j->seq_slot;
         if (++j->seq_slot == j->slots)
@@ -212,24 +213,26 @@ static void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* READ/WRITE(10), or (16) where the disk layer would use it. */
-static unsigned build_cdb(const struct bench_job *j, uint64_t lba, uint8_t *cdb)
+/* READ/WRITE(10), or (16) where the disk layer would use it, straight into the SRB. */
+static void build_cdb(const struct bench_job *j, uint64_t lba, PSCSI_REQUEST_BLOCK srb)
 {
     bool wr = j->kind == BENCH_WRITE;
+    uint8_t *cdb = srb->Cdb;
 
-    memset(cdb, 0, 16);
+    __builtin_memset(cdb, 0, sizeof(srb->Cdb));     /* four stores, inline */
     if (j->d->use16 || lba + j->bpi > 0xFFFFFFFFull) {
         cdb[0] = wr ? SCSIOP_WRITE16 : SCSIOP_READ16;
         put_be32(cdb + 2, (uint32_t)(lba >> 32));
         put_be32(cdb + 6, (uint32_t)lba);
         put_be32(cdb + 10, j->bpi);
-        return 16;
+        srb->CdbLength = 16;
+    } else {
+        cdb[0] = wr ? SCSIOP_WRITE : SCSIOP_READ;
+        put_be32(cdb + 2, (uint32_t)lba);
+        cdb[7] = (uint8_t)(j->bpi >> 8);
+        cdb[8] = (uint8_t)j->bpi;
+        srb->CdbLength = 10;
     }
-    cdb[0] = wr ? SCSIOP_WRITE : SCSIOP_READ;
-    put_be32(cdb + 2, (uint32_t)lba);
-    cdb[7] = (uint8_t)(j->bpi >> 8);
-    cdb[8] = (uint8_t)j->bpi;
-    return 10;
 }
 
 /* Every BENCH_LOOK_EVERY I/Os: a Ctrl-C stops the job. */
@@ -295,18 +298,15 @@ static void slot_done(struct scsi_request *r)
 static void slot_submit(struct bench_job *j, struct bench_slot *s)
 {
     uint32_t dir = j->kind == BENCH_WRITE ? SRB_FLAGS_DATA_OUT : SRB_FLAGS_DATA_IN;
-    uint8_t cdb[16];
-    unsigned len;
+    struct scsi_request *r = s->req;
 
     s->lba = next_lba(j);
-    len = build_cdb(j, s->lba, cdb);
-    scsi_req_cdb(s->req, j->d->lu, cdb, len, s->buf, j->size,
-                 dir | SRB_FLAGS_QUEUE_ACTION_ENABLE | SRB_FLAGS_NO_QUEUE_FREEZE,
-                 BENCH_TIMEOUT_S);
-    s->req->srb.SenseInfoBuffer = s->sense;
-    s->req->srb.SenseInfoBufferLength = sizeof(s->sense);
-    s->req->srb.QueueSortKey = (ULONG)s->lba;
-    scsi_submit(s->req, slot_done, s);
+    scsi_req_fill(r, j->d->lu, 0, s->buf, j->size,
+                  dir | SRB_FLAGS_QUEUE_ACTION_ENABLE | SRB_FLAGS_NO_QUEUE_FREEZE,
+                  BENCH_TIMEOUT_S, s->sense, sizeof(s->sense));
+    build_cdb(j, s->lba, &r->srb);
+    r->srb.QueueSortKey = (ULONG)s->lba;
+    scsi_submit(r, slot_done, s);
 }
 
 /* No completion for BENCH_STALL_US: the port's own timeouts did not fire. */

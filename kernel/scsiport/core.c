@@ -11,24 +11,26 @@
 #include "time.h"
 #include "io.h"
 #include "heap.h"
+#include "pmem.h"
 
 struct sp_adapter *sp_adapters[SP_MAX_ADAPTERS];
 int sp_nadapters;
 struct sp_adapter *sp_probing;          /* inside HwFindAdapter */
+struct sp_adapter *sp_last_ad;          /* lookup cache */
 
-static struct scsi_request pool[SP_MAX_REQUESTS];
+struct sp_pool_run sp_pool_runs[SP_POOL_RUNS];
+int sp_pool_nruns;
 static struct scsi_request *free_list;
-static int free_count;
-static struct sp_adapter *last_ad;      /* lookup cache */
+static int free_count, pool_total;
 
 /* ---- lookups that validate what a miniport hands us ------------------------ */
 
-static struct sp_adapter *__attribute__((noinline)) adapter_search(PVOID ext, const char *who)
+struct sp_adapter *sp_adapter_search(PVOID ext, const char *who)
 {
     for (int i = 0; i < sp_nadapters; i++) {
         if (sp_adapters[i]->devext == ext) {
-            last_ad = sp_adapters[i];
-            return last_ad;
+            sp_last_ad = sp_adapters[i];
+            return sp_last_ad;
         }
     }
     if (sp_probing && sp_probing->devext == ext)
@@ -37,60 +39,84 @@ static struct sp_adapter *__attribute__((noinline)) adapter_search(PVOID ext, co
     return NULL;
 }
 
-/* Every miniport call names its adapter this way: the last one found is tried first. */
-struct sp_adapter *sp_adapter_from_ext(PVOID ext, const char *who)
+static bool in_pool(const void *p)
 {
-    struct sp_adapter *ad = last_ad;
-
-    if (ad && ad->devext == ext)
-        return ad;
-    return adapter_search(ext, who);
+    for (int i = 0; i < sp_pool_nruns; i++) {
+        uintptr_t off = (uintptr_t)p - sp_pool_runs[i].base;
+        if (off < sp_pool_runs[i].bytes)
+            return !(off & (SP_REQ_STRIDE - 1));
+    }
+    return false;
 }
 
-struct scsi_request *sp_req_from_srb(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb,
-                                     const char *who)
+/* sp_req_from_srb said no: why, once (who NULL: the caller says it). */
+struct scsi_request *sp_req_refuse(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb,
+                                   const char *who)
 {
-    uintptr_t off = (uintptr_t)srb - (uintptr_t)pool;     /* below the pool: wraps, too big */
-    struct scsi_request *r;
-
-    if (off >= sizeof(pool) || off % sizeof(pool[0])) {
-        if (who)
-            pr_err(ad->name, "%s: SRB %p is not one the port handed out; ignored", who, srb);
+    if (!who)
         return NULL;
-    }
-    r = (struct scsi_request *)srb;
-    if (r->state != REQ_ACTIVE || r->lu->ad != ad) {
-        if (who)
-            pr_err(ad->name, "%s: SRB %p is not active on this adapter; ignored", who, srb);
-        return NULL;
-    }
-    return r;
+    if (!in_pool(srb))
+        pr_err(ad->name, "%s: SRB %p is not one the port handed out; ignored", who, srb);
+    else
+        pr_err(ad->name, "%s: SRB %p is not active on this adapter; ignored", who, srb);
+    return NULL;
 }
 
 /* ---- the request pool ------------------------------------------------------ */
 
-void sp_core_init(void)
+/*
+ * Add a run of at least n requests, filling whole pages; false (after one
+ * line) when the heap or the pool's limits say no.
+ */
+bool sp_pool_grow(unsigned n)
 {
-    for (int i = SP_MAX_REQUESTS - 1; i >= 0; i--) {
-        pool[i].pool_index = (uint16_t)i;
-        pool[i].next = free_list;
-        free_list = &pool[i];
+    uint32_t bytes = ALIGN_UP(n * SP_REQ_STRIDE, PAGE_SIZE);
+    unsigned count = bytes / SP_REQ_STRIDE;
+    uint8_t *run;
+
+    if (sp_pool_nruns == SP_POOL_RUNS || pool_total + count > SP_MAX_REQUESTS) {
+        pr_err("scsiport", "request pool: %d request blocks, all in use, and no more are "
+               "allowed", pool_total);
+        return false;
     }
-    free_count = SP_MAX_REQUESTS;
+    run = kmalloc(bytes);
+    if (!run) {
+        pr_err("scsiport", "request pool: out of memory for %u more request blocks "
+               "(%d, all in use)", count, pool_total);
+        return false;
+    }
+    sp_pool_runs[sp_pool_nruns].base = (uintptr_t)run;
+    sp_pool_runs[sp_pool_nruns].bytes = bytes;
+    sp_pool_nruns++;
+    for (unsigned i = count; i-- > 0;) {
+        struct scsi_request *r = (struct scsi_request *)(run + i * SP_REQ_STRIDE);
+        r->state = REQ_FREE;
+        r->next = free_list;
+        free_list = r;
+    }
+    free_count += (int)count;
+    pool_total += (int)count;
+    return true;
+}
+
+/* Requests an adapter may have at the miniport at once, and the port's own beside them. */
+unsigned sp_adapter_depth(const struct sp_adapter *ad)
+{
+    unsigned per_lu = ad->cfg.TaggedQueuing || ad->cfg.MultipleRequestPerLu ? SP_LU_DEPTH : 1;
+
+    return per_lu + 2;                  /* the scan's INQUIRY, the port's REQUEST SENSE */
 }
 
 struct scsi_request *scsi_req_alloc(void)
 {
     struct scsi_request *r;
 
-    if (!free_list)
+    if (!free_list && !sp_pool_grow(SP_POOL_GROW))
         return NULL;
     r = free_list;
     free_list = r->next;
     free_count--;
-    uint16_t idx = r->pool_index;
     memset(r, 0, sizeof(*r));
-    r->pool_index = idx;
     r->state = REQ_IDLE;
     r->srb.Length = sizeof(SCSI_REQUEST_BLOCK);
     r->srb.QueueTag = SP_UNTAGGED;
@@ -185,7 +211,9 @@ void sp_lu_forget(struct sp_lu *lu)
  * with its TimeOutValue in ticks (plus the tick under way), and every
  * SP_TICK_MS while requests are active each one loses a tick.  Starting a
  * request thus needs no clock; it times out between TimeOutValue and
- * TimeOutValue + SP_TICK_MS after it started.
+ * TimeOutValue + SP_TICK_MS after it started.  A tick that comes late (the
+ * CPU was busy, or held up in the device) counts every SP_TICK_MS that
+ * passed, so a timeout is measured on the clock, not in rounds of work.
  */
 static void due_at(struct sp_adapter *ad, uint64_t t)
 {
@@ -221,16 +249,6 @@ static void lu_enqueue(struct sp_lu *lu, struct scsi_request *r, bool at_head)
     }
 }
 
-void lu_enqueue_tail(struct sp_lu *lu, struct scsi_request *r)
-{
-    lu_enqueue(lu, r, false);
-}
-
-void lu_enqueue_head(struct sp_lu *lu, struct scsi_request *r)
-{
-    lu_enqueue(lu, r, true);
-}
-
 struct scsi_request *lu_dequeue(struct sp_lu *lu)
 {
     struct scsi_request *r = lu->qhead;
@@ -251,7 +269,7 @@ struct scsi_request *lu_dequeue(struct sp_lu *lu)
  * (CmdQue) - so the scan's own INQUIRY, and any request to a device that
  * would reject a tag message, goes untagged, one at a time.
  */
-static bool req_tagged(const struct sp_adapter *ad, const struct scsi_request *r)
+static inline bool req_tagged(const struct sp_adapter *ad, const struct scsi_request *r)
 {
     ULONG f = r->srb.SrbFlags;
 
@@ -262,24 +280,37 @@ static bool req_tagged(const struct sp_adapter *ad, const struct scsi_request *r
     return r->lu->inquiry.CommandQueue;
 }
 
-static bool lu_can_start(struct sp_adapter *ad, const struct sp_lu *lu,
-                         const struct scsi_request *r, uint64_t now)
+/* The LU's queue is open to r: not frozen or locked against it. */
+static inline bool lu_open(const struct sp_lu *lu, const struct scsi_request *r)
 {
     ULONG f = r->srb.SrbFlags;
 
     if (lu->frozen && !(f & SRB_FLAGS_BYPASS_FROZEN_QUEUE))
         return false;
-    if (lu->locked && !(f & SRB_FLAGS_BYPASS_LOCKED_QUEUE))
-        return false;
-    if (r->not_before_us > now) {
-        retry_at(ad, r->not_before_us);             /* the wait loop wakes for it */
-        return false;
-    }
+    return !lu->locked || (f & SRB_FLAGS_BYPASS_LOCKED_QUEUE);
+}
+
+/* The LU has room for r beside what it has at the miniport. */
+static inline bool lu_room(const struct sp_adapter *ad, const struct sp_lu *lu,
+                           const struct scsi_request *r)
+{
     if (lu->active == 0)
         return true;
     if (!req_tagged(ad, r) || lu->active_untagged)
         return false;
     return lu->active < SP_LU_DEPTH;
+}
+
+static bool lu_can_start(struct sp_adapter *ad, const struct sp_lu *lu,
+                         const struct scsi_request *r, uint64_t now)
+{
+    if (!lu_open(lu, r))
+        return false;
+    if (r->not_before_us > now) {
+        retry_at(ad, r->not_before_us);             /* the wait loop wakes for it */
+        return false;
+    }
+    return lu_room(ad, lu, r);
 }
 
 /* The next request to start: LUs in round-robin order (only those with work). */
@@ -299,42 +330,51 @@ static struct scsi_request *pick(struct sp_adapter *ad, uint64_t now)
     return NULL;
 }
 
-/* A free slot, searched from the one after the last taken (tags go round). */
-static int slot_alloc(struct sp_adapter *ad)
+/*
+ * A free slot, searched from the one after the last taken (tags go round);
+ * the caller has checked that nactive < SP_ADAPTER_SLOTS.
+ */
+static inline unsigned slot_alloc(struct sp_adapter *ad)
 {
     unsigned s = ad->free_slot_hint;
 
-    for (unsigned n = 0; n < SP_ADAPTER_SLOTS; n++, s++) {
+    for (;;) {
         if (s >= SP_ADAPTER_SLOTS)
             s = 0;
-        if (!ad->active[s]) {
-            ad->free_slot_hint = (uint16_t)(s + 1);
-            return (int)s;
-        }
+        if (!ad->active[s])
+            break;
+        s++;
     }
-    return -1;
+    ad->free_slot_hint = (uint16_t)(s + 1);
+    return s;
 }
 
-/* Hand one request to the miniport. */
-static void start_one(struct sp_adapter *ad, struct scsi_request *r, int slot)
+/* Hand one request to the miniport (inline: it is every request's path). */
+static inline __attribute__((always_inline)) void start_one(struct sp_adapter *ad,
+                                                             struct scsi_request *r)
 {
     PSCSI_REQUEST_BLOCK srb = &r->srb;
     struct sp_lu *lu = r->lu;
+    unsigned slot = slot_alloc(ad);
     uint32_t flags;
 
     r->slot = (uint16_t)slot;
     ad->active[slot] = r;
-    ad->nactive++;
-    srb->SrbExtension = ad->srbext_slot ? ad->srbext_pool + (uint32_t)slot * ad->srbext_slot : NULL;
-    srb->QueueTag = req_tagged(ad, r) ? (UCHAR)(slot + 1) : SP_UNTAGGED;
-    if (srb->QueueTag != SP_UNTAGGED && !srb->QueueAction)
-        srb->QueueAction = SRB_SIMPLE_TAG_REQUEST;
+    srb->SrbExtension = ad->srbext_slot ? ad->srbext_pool + slot * ad->srbext_slot : NULL;
+    if (req_tagged(ad, r)) {
+        srb->QueueTag = (UCHAR)(slot + 1);
+        if (!srb->QueueAction)
+            srb->QueueAction = SRB_SIMPLE_TAG_REQUEST;
+    } else {
+        srb->QueueTag = SP_UNTAGGED;
+        lu->active_untagged++;
+    }
     /* Autosense into DMA-able memory beside the SRB extension. */
     if (ad->cfg.AutoRequestSense && srb->SenseInfoBuffer && srb->SenseInfoBufferLength &&
         !(srb->SrbFlags & SRB_FLAGS_DISABLE_AUTOSENSE)) {
         r->user_sense = srb->SenseInfoBuffer;
         r->user_sense_len = srb->SenseInfoBufferLength;
-        srb->SenseInfoBuffer = ad->sense_pool + (uint32_t)slot * SP_SENSE_SLOT;
+        srb->SenseInfoBuffer = ad->sense_pool + slot * SP_SENSE_SLOT;
         if (srb->SenseInfoBufferLength > SP_SENSE_SLOT)
             srb->SenseInfoBufferLength = SP_SENSE_SLOT;
     }
@@ -344,17 +384,24 @@ static void start_one(struct sp_adapter *ad, struct scsi_request *r, int slot)
     r->state = REQ_ACTIVE;
     r->ticks_left = srb->TimeOutValue < UINT32_MAX / (1000 / SP_TICK_MS) ?
                     srb->TimeOutValue * (1000 / SP_TICK_MS) + 1 : UINT32_MAX;
-    if (ad->nactive == 1)
-        due_at(ad, ad->next_tick_us);   /* ticks run again (at once, if the last is long past) */
+    if (ad->nactive++ == 0) {           /* ticks run again (at once, if the last is long past) */
+        ad->tick_restart = true;
+        due_at(ad, ad->next_tick_us);
+    }
     lu->active++;
-    if (srb->QueueTag == SP_UNTAGGED)
-        lu->active_untagged++;
     ad->next_request = false;
     ad->started++;
 
     flags = irq_save();
     ad->hw.HwStartIo(ad->devext, srb);
     irq_restore(flags);
+}
+
+/* start_one where it is not the usual request's path. */
+static void __attribute__((noinline)) start_one_call(struct sp_adapter *ad,
+                                                     struct scsi_request *r)
+{
+    start_one(ad, r);
 }
 
 /* Start what the queues hold, as far as the miniport takes it; now: the clock. */
@@ -370,12 +417,10 @@ static void start_queued(struct sp_adapter *ad, uint64_t now)
     ad->in_start = true;
     while (ad->next_request && ad->nqueued && ad->nactive < SP_ADAPTER_SLOTS) {
         struct scsi_request *r = pick(ad, now);
-        int slot;
 
         if (!r)
             break;
-        slot = slot_alloc(ad);
-        start_one(ad, r, slot);
+        start_one_call(ad, r);
     }
     ad->in_start = false;
 }
@@ -390,17 +435,77 @@ void sp_start_next(struct sp_adapter *ad)
 /*
  * Start a newly submitted request at once when nothing waits before it and
  * the miniport and the LU can take it - the usual case below the queue
- * depth, as NT's IoStartPacket went straight to StartIo.  False: queue it.
+ * depth, as NT's IoStartPacket went straight to StartIo: no queue, no
+ * clock (a new request has no BUSY delay).  Nothing a miniport may call
+ * from HwStartIo starts requests, so there is no nesting to guard against
+ * here.  Otherwise r waits on lu's queue.
  */
-bool sp_start_direct(struct sp_adapter *ad, struct scsi_request *r)
+static inline bool can_start_now(const struct sp_adapter *ad, const struct sp_lu *lu,
+                                 const struct scsi_request *r)
 {
-    if (ad->nqueued || !ad->next_request || ad->in_start || ad->hold_until_us ||
-        ad->nactive >= SP_ADAPTER_SLOTS || !lu_can_start(ad, r->lu, r, 0))
-        return false;
-    ad->in_start = true;
-    start_one(ad, r, slot_alloc(ad));
-    ad->in_start = false;
-    return true;
+    return !ad->nqueued && ad->next_request && !ad->in_start && !ad->hold_until_us &&
+           ad->nactive < SP_ADAPTER_SLOTS && lu_open(lu, r) && lu_room(ad, lu, r);
+}
+
+static void queue(struct sp_adapter *ad, struct sp_lu *lu, struct scsi_request *r)
+{
+    /* Only the queue head is considered: a bypass must not wait behind the freeze. */
+    lu_enqueue(lu, r, (r->srb.SrbFlags & SRB_FLAGS_BYPASS_FROZEN_QUEUE) && lu->frozen);
+    sp_start_next(ad);
+}
+
+void sp_start_or_queue(struct sp_adapter *ad, struct sp_lu *lu, struct scsi_request *r)
+{
+    if (can_start_now(ad, lu, r))
+        start_one_call(ad, r);
+    else
+        queue(ad, lu, r);
+}
+
+/*
+ * The usual request - EXECUTE_SCSI, well formed, addressed to the LU the
+ * submitter named, on a working adapter - passes the same checks as any
+ * other, in fewer steps: its adapter, or NULL for sp_submit_checked.
+ */
+static inline struct sp_adapter *usual_request(const struct scsi_request *r)
+{
+    const SCSI_REQUEST_BLOCK *srb = &r->srb;
+    const struct sp_lu *lu = r->lu;
+    struct sp_adapter *ad;
+
+    if (!lu || srb->Function != SRB_FUNCTION_EXECUTE_SCSI || lu->path != srb->PathId ||
+        lu->target != srb->TargetId || lu->lun != srb->Lun)
+        return NULL;
+    ad = lu->ad;
+    if (!ad->initialized || ad->quiesced || sp_check_shape(srb) != SRB_STATUS_SUCCESS ||
+        (srb->SrbFlags & SRB_FLAGS_IS_ACTIVE))
+        return NULL;
+    return ad;
+}
+
+void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
+{
+    struct sp_adapter *ad;
+
+    r->done = done;
+    r->ctx = ctx;
+    r->busy_retries = 0;
+    r->timed_out = false;
+    r->not_before_us = 0;
+    ad = usual_request(r);
+    if (!ad)
+        sp_submit_checked(r);
+    else if (can_start_now(ad, r->lu, r))
+        start_one(ad, r);
+    else
+        queue(ad, r->lu, r);
+}
+
+UCHAR scsi_exec(struct scsi_request *r)
+{
+    scsi_submit(r, NULL, NULL);
+    scsi_wait_req(r);
+    return SRB_STATUS(r->srb.SrbStatus);
 }
 
 /* ---- completion -------------------------------------------------------------- */
@@ -419,7 +524,7 @@ void sp_complete_now(struct scsi_request *r, UCHAR status)
     to_caller(r);
 }
 
-static void release_slot(struct sp_adapter *ad, struct scsi_request *r)
+static inline void release_slot(struct sp_adapter *ad, struct scsi_request *r)
 {
     struct sp_lu *lu = r->lu;
 
@@ -432,13 +537,12 @@ static void release_slot(struct sp_adapter *ad, struct scsi_request *r)
     ad->completed++;
 }
 
+/* The caller's sense buffer back in the SRB, with what autosense put in ours. */
 static void copy_back_sense(struct scsi_request *r)
 {
     PSCSI_REQUEST_BLOCK srb = &r->srb;
     unsigned n;
 
-    if (!r->user_sense)
-        return;
     if (srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID) {
         n = MIN(srb->SenseInfoBufferLength, r->user_sense_len);
         memcpy(r->user_sense, srb->SenseInfoBuffer, n);
@@ -518,20 +622,15 @@ static bool is_busy(const SCSI_REQUEST_BLOCK *srb)
                                        srb->ScsiStatus == SCSISTAT_QUEUE_FULL));
 }
 
-/* After the miniport is done with r: sense, retries, freeze, then the caller. */
-static void finish(struct sp_adapter *ad, struct scsi_request *r)
+/* After the miniport is done with r, unless it simply succeeded: sense, retries, freeze. */
+static void finish_error(struct sp_adapter *ad, struct scsi_request *r)
 {
     PSCSI_REQUEST_BLOCK srb = &r->srb;
     struct scsi_request *orig;
 
-    release_slot(ad, r);
-    copy_back_sense(r);
-    if (srb->SrbStatus == SRB_STATUS_SUCCESS && !r->timed_out && !r->port_sense) {
-        to_caller(r);                   /* the usual case: nothing else applies */
-        return;
-    }
     if (r->timed_out) {
-        srb->SrbStatus = (UCHAR)(SRB_STATUS_TIMEOUT | (srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID));
+        srb->SrbStatus = (UCHAR)(SRB_STATUS_TIMEOUT |
+                                 (srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID));
         r->timed_out = false;
     }
     if (r->port_sense) {
@@ -560,9 +659,21 @@ static void finish(struct sp_adapter *ad, struct scsi_request *r)
     to_caller(r);
 }
 
+/* After the miniport is done with r: the usual case, success, straight to the caller. */
+static inline void finish(struct sp_adapter *ad, struct scsi_request *r)
+{
+    release_slot(ad, r);
+    if (r->user_sense)
+        copy_back_sense(r);
+    if (r->srb.SrbStatus == SRB_STATUS_SUCCESS && !r->timed_out && !r->port_sense)
+        to_caller(r);
+    else
+        finish_error(ad, r);
+}
+
 /* ---- notifications (the miniport may call these from HwInterrupt) ------------ */
 
-static void done_push(struct sp_adapter *ad, struct scsi_request *r)
+static inline void done_push(struct sp_adapter *ad, struct scsi_request *r)
 {
     r->state = REQ_COMPLETING;
     r->next = NULL;
@@ -574,18 +685,35 @@ static void done_push(struct sp_adapter *ad, struct scsi_request *r)
     ad->dpc_pending = true;
 }
 
-static void notify_complete(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb)
+static void __attribute__((noinline)) complete_pending(struct sp_adapter *ad,
+                                                       PSCSI_REQUEST_BLOCK srb)
+{
+    pr_err(ad->name, "RequestComplete with status PENDING (SRB %p, CDB %02x); "
+           "reported as an error", srb, srb->Cdb[0]);
+    srb->SrbStatus = SRB_STATUS_ERROR;
+}
+
+static inline void notify_complete(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 {
     struct scsi_request *r = sp_req_from_srb(ad, srb, "RequestComplete");
 
     if (!r)
         return;
-    if (srb->SrbStatus == SRB_STATUS_PENDING) {
-        pr_err(ad->name, "RequestComplete with status PENDING (SRB %p, CDB %02x); "
-               "reported as an error", srb, srb->Cdb[0]);
-        srb->SrbStatus = SRB_STATUS_ERROR;
-    }
+    if (srb->SrbStatus == SRB_STATUS_PENDING)
+        complete_pending(ad, srb);
     done_push(ad, r);
+}
+
+/*
+ * The start rules already keep an untagged request alone on its LU, so
+ * NextLuRequest means what NextRequest means.  Deferred work is needed only
+ * when requests wait (from StartIo the start loop goes on by itself).
+ */
+static inline void notify_next(struct sp_adapter *ad)
+{
+    ad->next_request = true;
+    if (ad->nqueued)
+        ad->dpc_pending = true;
 }
 
 static void notify_timer(struct sp_adapter *ad, PHW_TIMER fn, ULONG us)
@@ -597,30 +725,11 @@ static void notify_timer(struct sp_adapter *ad, PHW_TIMER fn, ULONG us)
     ad->dpc_pending = true;
 }
 
-VOID __cdecl ScsiPortNotification(SCSI_NOTIFICATION_TYPE type, PVOID ext, ...)
+/* The notifications a request's life does not need: resets, timers, interrupts, hot-plug. */
+static void __attribute__((noinline)) notify_other(struct sp_adapter *ad,
+                                                   SCSI_NOTIFICATION_TYPE type, va_list ap)
 {
-    struct sp_adapter *ad = sp_adapter_from_ext(ext, "ScsiPortNotification");
-    va_list ap;
-
-    if (!ad)
-        return;
-    va_start(ap, ext);
     switch (type) {
-    case RequestComplete:                       /* the one of every request */
-        notify_complete(ad, va_arg(ap, PSCSI_REQUEST_BLOCK));
-        break;
-    case NextRequest:
-    case NextLuRequest:
-        /*
-         * The start rules already keep an untagged request alone on its LU,
-         * so NextLuRequest means what NextRequest means.  Deferred work is
-         * needed only when requests wait (from StartIo the start loop goes
-         * on by itself).
-         */
-        ad->next_request = true;
-        if (ad->nqueued)
-            ad->dpc_pending = true;
-        break;
     case ResetDetected:
         ad->reset_detected = true;
         ad->dpc_pending = true;
@@ -655,6 +764,23 @@ VOID __cdecl ScsiPortNotification(SCSI_NOTIFICATION_TYPE type, PVOID ext, ...)
         pr_err(ad->name, "ScsiPortNotification: unknown type %d; ignored", (int)type);
         break;
     }
+}
+
+/* Every request's two (RequestComplete, NextRequest) are tested first. */
+VOID __cdecl ScsiPortNotification(SCSI_NOTIFICATION_TYPE type, PVOID ext, ...)
+{
+    struct sp_adapter *ad = sp_adapter_from_ext(ext, "ScsiPortNotification");
+    va_list ap;
+
+    if (!ad)
+        return;
+    va_start(ap, ext);
+    if (type == RequestComplete)
+        notify_complete(ad, va_arg(ap, PSCSI_REQUEST_BLOCK));
+    else if (type == NextRequest || type == NextLuRequest)
+        notify_next(ad);
+    else
+        notify_other(ad, type, ap);
     va_end(ap);
 }
 
@@ -683,6 +809,12 @@ VOID NTAPI ScsiPortCompleteRequest(PVOID ext, UCHAR PathId, UCHAR TargetId, UCHA
     }
 }
 
+static inline bool srb_at(const struct scsi_request *r, UCHAR PathId, UCHAR TargetId, UCHAR Lun)
+{
+    return r->srb.PathId == PathId && r->srb.TargetId == TargetId && r->srb.Lun == Lun;
+}
+
+/* A tag is the slot + 1: one lookup; an untagged request is searched for. */
 PSCSI_REQUEST_BLOCK NTAPI ScsiPortGetSrb(PVOID ext, UCHAR PathId, UCHAR TargetId,
                                          UCHAR Lun, LONG QueueTag)
 {
@@ -691,19 +823,19 @@ PSCSI_REQUEST_BLOCK NTAPI ScsiPortGetSrb(PVOID ext, UCHAR PathId, UCHAR TargetId
 
     if (!ad)
         return NULL;
-    if (QueueTag != SP_UNTAGGED && QueueTag != -1) {
-        if (QueueTag < 1 || QueueTag > SP_ADAPTER_SLOTS)
-            return NULL;
+    if ((ULONG)(QueueTag - 1) < SP_ADAPTER_SLOTS) {
         r = ad->active[QueueTag - 1];
         if (r && r->state == REQ_ACTIVE && r->srb.QueueTag == QueueTag &&
-            r->srb.PathId == PathId && r->srb.TargetId == TargetId && r->srb.Lun == Lun)
+            srb_at(r, PathId, TargetId, Lun))
             return &r->srb;
         return NULL;
     }
+    if (QueueTag != SP_UNTAGGED && QueueTag != -1)
+        return NULL;
     for (unsigned s = 0; s < SP_ADAPTER_SLOTS; s++) {
         r = ad->active[s];
         if (r && r->state == REQ_ACTIVE && r->srb.QueueTag == SP_UNTAGGED &&
-            r->srb.PathId == PathId && r->srb.TargetId == TargetId && r->srb.Lun == Lun)
+            srb_at(r, PathId, TargetId, Lun))
             return &r->srb;
     }
     return NULL;
@@ -755,8 +887,23 @@ static const char *cdb_name(UCHAR op)
 }
 
 /* The timeout tick: requests out of ticks are timed out, and their bus reset (once). */
+/* Ticks that have passed at now: one, and one more for each SP_TICK_MS the tick is late. */
+static uint32_t ticks_passed(struct sp_adapter *ad, uint64_t now)
+{
+    uint64_t late = now - ad->next_tick_us;
+
+    if (ad->tick_restart) {                 /* next_tick_us is from before the idle time */
+        ad->tick_restart = false;
+        return 1;
+    }
+    if (late > 3600ull * 1000000)
+        late = 3600ull * 1000000;
+    return 1 + (uint32_t)late / (SP_TICK_MS * 1000u);
+}
+
 static void tick(struct sp_adapter *ad, uint64_t now)
 {
+    uint32_t n = ticks_passed(ad, now);
     int reset_path = -1;
 
     ad->next_tick_us = now + SP_TICK_MS * 1000u;
@@ -764,7 +911,8 @@ static void tick(struct sp_adapter *ad, uint64_t now)
         struct scsi_request *r = ad->active[s];
         if (!r || r->state != REQ_ACTIVE || r->timed_out)
             continue;
-        if (--r->ticks_left == 0) {
+        r->ticks_left = r->ticks_left > n ? r->ticks_left - n : 0;
+        if (r->ticks_left == 0) {
             r->timed_out = true;
             ad->timeouts++;
             pr_err(ad->name, "%u:%u:%u: %s timed out after %u s",
@@ -778,8 +926,15 @@ static void tick(struct sp_adapter *ad, uint64_t now)
         sp_reset_bus(ad, (ULONG)reset_path, "request timeout");
 }
 
+static void __attribute__((noinline)) reset_hold(struct sp_adapter *ad)
+{
+    ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
+    due_at(ad, ad->hold_until_us);
+    pr_warn(ad->name, "bus reset detected; holding new requests for %u ms", SP_RESET_HOLD_MS);
+}
+
 /* Completions the miniport reported, taken atomically from the ISR's list. */
-static void drain_done(struct sp_adapter *ad)
+static inline __attribute__((always_inline)) void drain(struct sp_adapter *ad)
 {
     struct scsi_request *list;
     uint32_t f = irq_save();
@@ -792,16 +947,19 @@ static void drain_done(struct sp_adapter *ad)
     ad->reset_detected = false;
     irq_restore(f);
 
-    if (reset) {
-        ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
-        due_at(ad, ad->hold_until_us);
-        pr_warn(ad->name, "bus reset detected; holding new requests for %u ms", SP_RESET_HOLD_MS);
-    }
+    if (reset)
+        reset_hold(ad);
     while (list) {
         struct scsi_request *r = list;
         list = r->next;
         finish(ad, r);
     }
+}
+
+/* drain() where it is not every request's path. */
+static void __attribute__((noinline)) drain_done(struct sp_adapter *ad)
+{
+    drain(ad);
 }
 
 static uint64_t earliest_event(const struct sp_adapter *ad)
@@ -844,7 +1002,7 @@ void sp_dpc(struct sp_adapter *ad, uint64_t now)
         cb(ad->devext);                 /* system interrupts on, as NT did */
     }
     if (ad->dpc_pending)
-        drain_done(ad);
+        drain(ad);
     if (now >= ad->next_due_us) {
         check_timers(ad, now);
         if (ad->dpc_pending)

@@ -437,8 +437,10 @@ static void adapter_start(struct sp_adapter *ad)
     ad->next_request = true;
     log_found(ad);
     boot_mark(ad->name, "initialize");
-    if (!boot_in_progress())
-        sp_scan_adapter(ad);            /* at boot: once every adapter is up */
+    if (!boot_in_progress()) {          /* at boot: once every adapter is up */
+        sp_pool_grow(sp_adapter_depth(ad));
+        sp_scan_adapter(ad);
+    }
 }
 
 /* Returns adapters found; stops when the miniport says so. */
@@ -582,15 +584,27 @@ static void quiesce_all(void)
     scsiport_quiesce();
 }
 
+/* Requests for the adapters found at boot, as deep as each one queues: one run. */
+static void pool_for_adapters(void)
+{
+    unsigned n = 0;
+
+    for (int i = 0; i < sp_nadapters; i++)
+        if (sp_adapters[i]->initialized)
+            n += sp_adapter_depth(sp_adapters[i]);
+    if (n)
+        sp_pool_grow(n);
+}
+
 /*
  * Every miniport's DriverEntry (HwFindAdapter and HwInitialize for each of
- * its adapters), then the bus scans: an adapter's start-up waits (a SCSI
- * bus reset's settle time, links coming up) run while the others scan.
+ * its adapters), the request pool they need, then the bus scans: an
+ * adapter's start-up waits (a SCSI bus reset's settle time, links coming
+ * up) run while the others scan.
  * ScsiPortInitialize called after boot scans its adapters at once.
  */
 void scsiport_init(void)
 {
-    sp_core_init();
     ranges_init_platform();
     for (struct sp_driver_object *const *p = __drvtab_start; p < __drvtab_end; p++) {
         struct sp_driver_object *drv = *p;
@@ -598,6 +612,7 @@ void scsiport_init(void)
         if (st != STATUS_SUCCESS && !drv->adapters)
             pr_debug(drv->name, "DriverEntry: no adapter (status 0x%08lx)", st);
     }
+    pool_for_adapters();
     for (int i = 0; i < sp_nadapters; i++) {
         if (!sp_adapters[i]->initialized)
             continue;

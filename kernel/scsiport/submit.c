@@ -1,9 +1,10 @@
 /*
  * Requests entering the port: checked, handled here when only the port
  * handles them (CLAIM, ATTACH, RELEASE, RELEASE_QUEUE, FLUSH_QUEUE,
- * LOCK/UNLOCK, SHUTDOWN/FLUSH without CachesData), otherwise queued on their
- * logical unit for HwStartIo.  A malformed SRB gets the SRB status NT would
- * give it and never reaches the miniport.
+ * LOCK/UNLOCK, SHUTDOWN/FLUSH without CachesData), otherwise started or
+ * queued on their logical unit for HwStartIo.  A malformed SRB gets the SRB
+ * status NT would give it and never reaches the miniport.  The usual
+ * request (scsi_submit in core.c) passes the same checks in fewer steps.
  */
 #include "port.h"
 #include "scsiport.h"
@@ -13,24 +14,9 @@
 void scsi_req_cdb(struct scsi_request *r, struct sp_lu *lu, const void *cdb, unsigned cdb_len,
                   void *buf, uint32_t len, uint32_t flags, uint32_t timeout_s)
 {
-    PSCSI_REQUEST_BLOCK srb = &r->srb;
-
-    srb->Function = SRB_FUNCTION_EXECUTE_SCSI;
-    srb->PathId = lu->path;
-    srb->TargetId = lu->target;
-    srb->Lun = lu->lun;
-    srb->CdbLength = (UCHAR)cdb_len;
-    __builtin_memset(srb->Cdb, 0, sizeof(srb->Cdb));    /* four stores, inline */
-    memcpy(srb->Cdb, cdb, MIN(cdb_len, sizeof(srb->Cdb)));
-    srb->DataBuffer = buf;
-    srb->DataTransferLength = len;
-    srb->SrbFlags = flags;
-    srb->TimeOutValue = timeout_s;
-    srb->SrbStatus = SRB_STATUS_PENDING;
-    srb->ScsiStatus = 0;
-    srb->QueueTag = SP_UNTAGGED;
-    srb->QueueAction = 0;
-    r->lu = lu;
+    scsi_req_fill(r, lu, cdb_len, buf, len, flags, timeout_s, NULL, 0);
+    __builtin_memset(r->srb.Cdb, 0, sizeof(r->srb.Cdb));    /* four stores, inline */
+    memcpy(r->srb.Cdb, cdb, MIN(cdb_len, sizeof(r->srb.Cdb)));
 }
 
 /*
@@ -59,27 +45,6 @@ static UCHAR address_lu(struct scsi_request *r, struct sp_adapter *ad, struct sp
     if (!lu)
         return SRB_STATUS_NO_DEVICE;
     *out = lu;
-    return SRB_STATUS_SUCCESS;
-}
-
-/* The shape of an EXECUTE_SCSI / IO_CONTROL SRB; SUCCESS if acceptable. */
-static UCHAR check_shape(const SCSI_REQUEST_BLOCK *srb)
-{
-    ULONG dir = srb->SrbFlags & SRB_FLAGS_UNSPECIFIED_DIRECTION;
-
-    if (srb->Length != sizeof(SCSI_REQUEST_BLOCK))
-        return SRB_STATUS_BAD_SRB_BLOCK_LENGTH;
-    if (srb->TimeOutValue == 0)
-        return SRB_STATUS_INVALID_REQUEST;      /* no wait here is unbounded */
-    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI &&
-        (srb->CdbLength == 0 || srb->CdbLength > 16))
-        return SRB_STATUS_INVALID_REQUEST;
-    if ((srb->DataTransferLength == 0) != (dir == 0))
-        return SRB_STATUS_INVALID_REQUEST;
-    if (srb->DataTransferLength && !srb->DataBuffer)
-        return SRB_STATUS_INVALID_REQUEST;
-    if (srb->SenseInfoBufferLength && !srb->SenseInfoBuffer)
-        return SRB_STATUS_INVALID_REQUEST;
     return SRB_STATUS_SUCCESS;
 }
 
@@ -162,7 +127,7 @@ static UCHAR check_for_miniport(struct scsi_request *r)
     if (!miniport_function(srb->Function) || srb->Function == SRB_FUNCTION_WMI)
         return SRB_STATUS_BAD_FUNCTION;
     if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI || srb->Function == SRB_FUNCTION_IO_CONTROL) {
-        UCHAR st = check_shape(srb);
+        UCHAR st = sp_check_shape(srb);
         if (st != SRB_STATUS_SUCCESS)
             return st;
     } else if (!srb->TimeOutValue) {
@@ -173,17 +138,16 @@ static UCHAR check_for_miniport(struct scsi_request *r)
     return SRB_STATUS_SUCCESS;
 }
 
-void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
+/*
+ * A request scsi_submit did not find usual: every check, in the order that
+ * decides which SRB status a bad request gets.
+ */
+void sp_submit_checked(struct scsi_request *r)
 {
     struct sp_adapter *ad = req_adapter(r);
     struct sp_lu *lu = NULL;
     UCHAR st;
 
-    r->done = done;
-    r->ctx = ctx;
-    r->busy_retries = 0;
-    r->timed_out = false;
-    r->not_before_us = 0;
     if (!ad || !ad->initialized || ad->quiesced) {
         sp_complete_now(r, SRB_STATUS_NO_HBA);
         return;
@@ -201,19 +165,5 @@ void scsi_submit(struct scsi_request *r, scsi_done_fn done, void *ctx)
         sp_complete_now(r, st);
         return;
     }
-    if (sp_start_direct(ad, r))
-        return;
-    /* Only the queue head is considered: a bypass must not wait behind the freeze. */
-    if ((r->srb.SrbFlags & SRB_FLAGS_BYPASS_FROZEN_QUEUE) && lu->frozen)
-        lu_enqueue_head(lu, r);
-    else
-        lu_enqueue_tail(lu, r);
-    sp_start_next(ad);
-}
-
-UCHAR scsi_exec(struct scsi_request *r)
-{
-    scsi_submit(r, NULL, NULL);
-    scsi_wait_req(r);
-    return SRB_STATUS(r->srb.SrbStatus);
+    sp_start_or_queue(ad, lu, r);
 }
