@@ -133,10 +133,46 @@ void ahci_port_start(struct ahci_adapter *ad, struct ahci_port *pt)
     ahci_pwrite(ad, pt, PX_CMD, cmd | PX_CMD_ST);
 }
 
+/*
+ * Clear what PxIS holds and, where IS is a latch (or not yet known to be
+ * live), the port's IS bit after it (PxIS first, then IS).  Every
+ * PxIS clear outside the interrupt handler comes here, so a latched IS bit
+ * never outlives the events it stood for: the handler, which with one port
+ * armed reads that port's PxIS and not IS, would leave such a bit holding
+ * INTx asserted (or, with MSI, IS never falling to zero for the next message).
+ */
+void ahci_port_clear_is(struct ahci_adapter *ad, struct ahci_port *pt)
+{
+    ahci_pwrite(ad, pt, PX_IS, ahci_pread(ad, pt, PX_IS));
+    if (ad->is_mode != AHCI_IS_LIVE)
+        ahci_write(ad, AHCI_IS, 1u << pt->num);
+}
+
 void ahci_port_clear_errors(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ahci_pwrite(ad, pt, PX_SERR, PX_SERR_ALL);
-    ahci_pwrite(ad, pt, PX_IS, ahci_pread(ad, pt, PX_IS));
+    ahci_port_clear_is(ad, pt);
+}
+
+/*
+ * Write PxIE, keeping ad->armed a superset of the ports whose PxIE is
+ * non-zero at every instant: a port joins the mask before its PxIE is set
+ * and leaves it only after PxIE is cleared (and with it PxIS and its IS
+ * bit).  AhciHwInterrupt trusts the mask to skip IS when one port is armed;
+ * a superset only ever sends it the longer way (see there).
+ */
+void ahci_port_arm(struct ahci_adapter *ad, struct ahci_port *pt, ULONG ie)
+{
+    if (ie) {
+        ad->armed |= 1u << pt->num;
+        pt->ie = ie;
+        ahci_pwrite(ad, pt, PX_IE, ie);
+        return;
+    }
+    ahci_pwrite(ad, pt, PX_IE, 0);
+    pt->ie = 0;
+    ahci_port_clear_is(ad, pt);
+    ad->armed &= ~(1u << pt->num);
 }
 
 /* COMRESET (10.4.2): DET=1 for at least 1 ms, then DET=0; partial/slumber stay off. */
@@ -208,12 +244,14 @@ static BOOLEAN ahci_port_restart(struct ahci_adapter *ad, struct ahci_port *pt, 
 static void ahci_port_ack(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
 {
     ULONG bit = 1u << pt->num;
-    BOOLEAN probe = ad->is_mode != AHCI_IS_LATCH && (pis & ahci_pread(ad, pt, PX_IE)) &&
+    BOOLEAN probe = ad->is_mode != AHCI_IS_LATCH && (pis & pt->ie) &&
                     (ahci_read(ad, AHCI_IS) & bit);
 
     ahci_pwrite(ad, pt, PX_IS, pis);
     if (probe)
         ad->is_mode = (ahci_read(ad, AHCI_IS) & bit) ? AHCI_IS_LATCH : AHCI_IS_LIVE;
+    if (ad->is_mode != AHCI_IS_LIVE)
+        ahci_write(ad, AHCI_IS, bit);       /* see ahci_port_clear_is */
 }
 
 /* ---- building and issuing commands -------------------------------------------------- */
@@ -301,31 +339,38 @@ static ULONG ahci_prdt_own(struct ahci_port *pt, ULONG slot, const void *va, ULO
 
 /*
  * Command header and command table for slot; prdtl entries are already in
- * place.  Only what the HBA reads is written: the CFL DWORDs of the CFIS,
- * the packet_len bytes of ACMD for ATAPI (the CDB arrives zero-padded).
+ * place and CTBA was set when the port was (ahci_ports_setup).  Only what
+ * the HBA reads is written: the CFL DWORDs of the CFIS, the packet_len
+ * bytes of ACMD for ATAPI (the CDB arrives zero-padded).
  */
-static void ahci_cmd_fill(struct ahci_port *pt, ULONG slot, const struct ata_tf *tf,
-                          const UCHAR *acmd, ULONG prdtl)
+static inline void ahci_cmd_fill(struct ahci_port *pt, ULONG slot, const struct ata_tf *tf,
+                                 const UCHAR *acmd, ULONG prdtl)
 {
     struct ahci_cmd_table *t = ahci_table(pt, slot);
     struct ahci_cmd_hdr *h = &pt->mem->list[slot];
-    ULONG pa = ahci_mem_pa(pt, t);
-    USHORT flags = (USHORT)(sizeof(struct fis_reg_h2d) / 4);
+    ULONG flags = sizeof(struct fis_reg_h2d) / 4;
 
     sat_tf_to_fis(tf, (UCHAR)slot, t->cfis);
-    if (acmd)
-        memcpy(t->acmd, acmd, pt->packet_len);
     if (tf->flags & ATA_TF_DATA_OUT)
         flags |= AHCI_CMD_W;
-    if (tf->flags & ATA_TF_ATAPI)
+    if (tf->flags & ATA_TF_ATAPI) {
         flags |= AHCI_CMD_A;
-    if (prdtl && !(tf->flags & (ATA_TF_NCQ | ATA_TF_ATAPI)))
+        memcpy(t->acmd, acmd, pt->packet_len);
+    } else if (prdtl && !(tf->flags & ATA_TF_NCQ)) {
         flags |= AHCI_CMD_P;        /* PRDs may be prefetched: not with NCQ or ATAPI */
-    h->flags = flags;
+    }
+    h->flags = (USHORT)flags;
     h->prdtl = (USHORT)prdtl;
     h->prdbc = 0;
-    h->ctba = pa;
-    h->ctbau = 0;                   /* the DMA block is below 4 GiB (checked at attach) */
+}
+
+/* Point every command header of the port at its command table (once per bring-up). */
+void ahci_cmd_list_init(struct ahci_port *pt)
+{
+    for (ULONG s = 0; s < AHCI_MAX_SLOTS; s++) {
+        pt->mem->list[s].ctba = ahci_mem_pa(pt, ahci_table(pt, s));
+        pt->mem->list[s].ctbau = 0;     /* the DMA block is below 4 GiB (checked at attach) */
+    }
 }
 
 static void ahci_cmd_issue(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
@@ -433,9 +478,9 @@ static void ahci_bounce_in(struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb, ULONG 
         memcpy(x->data, pt->mem->bounce, moved < x->len ? moved : x->len);
 }
 
-/* A command finished without error. */
-static void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
-                         PSCSI_REQUEST_BLOCK srb)
+/* A command other than a plain ATA transfer finished without error. */
+static void ahci_done_other(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
+                            PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
     ULONG moved = pt->mem->list[slot].prdbc;
@@ -468,6 +513,18 @@ static void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG sl
     ahci_complete_xfer(ad, srb, moved);
 }
 
+/* A command finished without error: a read or write, most of the time. */
+static inline void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
+                                PSCSI_REQUEST_BLOCK srb)
+{
+    struct ahci_srbx *x = ahci_srbx(srb);
+
+    if (x->kind == AHCI_K_ATA && !(x->flags & (AHCI_X_CK_COND | AHCI_X_BOUNCE)))
+        ahci_complete_xfer(ad, srb, x->len);
+    else
+        ahci_done_other(ad, pt, slot, srb);
+}
+
 /* ---- issuing requests ---------------------------------------------------------------- */
 
 static BOOLEAN ahci_srb_queued(const struct ahci_srbx *x)
@@ -486,30 +543,26 @@ static int ahci_slot_for(struct ahci_port *pt, const struct ahci_srbx *x)
     return freemask ? (int)ahci_lowest_bit(freemask) : -1;
 }
 
-/* Build the PRDT for x's data: the SRB's buffer, or the bounce buffer for odd sizes. */
+/*
+ * Build the PRDT for x's data (x->len != 0): the SRB's buffer, or the
+ * bounce buffer for odd sizes.  The entries used; 0 when the buffer cannot
+ * be described.
+ */
 static ULONG ahci_data_prdt(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
-                            PSCSI_REQUEST_BLOCK srb, BOOLEAN *bad)
+                            PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
-    ULONG n;
 
-    *bad = FALSE;
-    if (!x->len)
-        return 0;
     if (((ULONG)x->data | x->len) & 1) {
-        if (x->len > AHCI_SMALL_BUF) {
-            *bad = TRUE;
+        if (x->len > AHCI_SMALL_BUF)
             return 0;
-        }
         x->flags |= AHCI_X_BOUNCE;
         memset(pt->mem->bounce, 0, AHCI_SMALL_BUF);
         if (x->xl.tf.flags & ATA_TF_DATA_OUT)
             memcpy(pt->mem->bounce, x->data, x->len);
         return ahci_prdt_own(pt, slot, pt->mem->bounce, (x->len + 1) & ~1u);
     }
-    n = ahci_prdt_build(ad, pt, slot, srb, x->data, x->len);
-    *bad = n == 0;
-    return n;
+    return ahci_prdt_build(ad, pt, slot, srb, x->data, x->len);
 }
 
 /* An NCQ read or write made the plain DMA command it stands for (48-bit: NCQ implies it). */
@@ -537,10 +590,9 @@ static void ahci_issue(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQU
 {
     struct ahci_srbx *x = ahci_srbx(srb);
     struct ata_tf *tf = &x->xl.tf;
-    BOOLEAN bad;
-    ULONG prdtl = ahci_data_prdt(ad, pt, slot, srb, &bad);
+    ULONG prdtl = 0, bit = 1u << slot;
 
-    if (bad) {
+    if (x->len && (prdtl = ahci_data_prdt(ad, pt, slot, srb)) == 0) {
         ScsiDebugPrint(0, "ahci%u: port %u: buffer %p+%lu cannot be described by %u PRD "
                        "entries of even length; refused\n", ad->index, pt->num, x->data,
                        x->len, AHCI_PRDT_ENTRIES);
@@ -551,12 +603,14 @@ static void ahci_issue(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQU
     if ((tf->flags & ATA_TF_NCQ) &&
         ((x->flags & AHCI_X_NONQ) || (alone && pt->lone_run >= 2 && !(tf->device & ATA_DEV_FUA))))
         ahci_tf_unqueue(tf);
-    ahci_cmd_fill(pt, slot, tf, (tf->flags & ATA_TF_ATAPI) ? srb->Cdb : NULL, prdtl);
+    ahci_cmd_fill(pt, slot, tf, srb->Cdb, prdtl);
     pt->slot[slot] = srb;
-    pt->busy |= 1u << slot;
-    if (tf->flags & ATA_TF_NCQ)
-        pt->ncq |= 1u << slot;
-    ahci_cmd_issue(ad, pt, slot, (tf->flags & ATA_TF_NCQ) != 0);
+    pt->busy |= bit;
+    if (tf->flags & ATA_TF_NCQ) {
+        pt->ncq |= bit;
+        ahci_pwrite(ad, pt, PX_SACT, bit);
+    }
+    ahci_pwrite(ad, pt, PX_CI, bit);
 }
 
 /* Issue what waits, in order, as far as the queue rules allow. */
@@ -581,11 +635,14 @@ void ahci_submit(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BL
     struct ahci_srbx *x = ahci_srbx(srb);
     int slot;
 
-    /* Two commands in a row to an idle port: the port runs at depth 1. */
-    if (pt->busy || pt->wait_head)
-        pt->lone_run = 0;
-    else if (pt->lone_run < 2)
-        pt->lone_run++;
+    /* An idle port takes anything in slot 0; two in a row: the port runs at depth 1. */
+    if (!pt->busy && !pt->wait_head) {
+        if (pt->lone_run < 2)
+            pt->lone_run++;
+        ahci_issue(ad, pt, srb, 0, TRUE);
+        return;
+    }
+    pt->lone_run = 0;
     if (!pt->wait_head && (slot = ahci_slot_for(pt, x)) >= 0) {
         ahci_issue(ad, pt, srb, (ULONG)slot, !pt->busy);    /* nothing waits: no queueing */
         return;
@@ -705,6 +762,23 @@ static int ahci_ncq_log(struct ahci_adapter *ad, struct ahci_port *pt, struct at
     return log[0] & ATA_NCQ_LOG_TAG_MASK;
 }
 
+/*
+ * NCQ commands were out and the device's error log did not say which one
+ * failed (QEMU has no log 10h): COMRESET before any of them is issued
+ * again.  Stopping the engine only cleared PxCI and PxSACT; the device may
+ * still hold its queue, and an HBA may go on with the commands (QEMU 7.2
+ * does, in its block layer) and finish them later: into buffers handed
+ * back by then, or in the middle of a later command's recovery (QEMU
+ * issue #437, a crash).  The reset ends them all (QEMU cancels each and
+ * waits for it) and clears the ERR a failed command left in the status.
+ */
+static void ahci_ncq_reset(struct ahci_adapter *ad, struct ahci_port *pt, ULONG victims,
+                           ULONG tfd)
+{
+    ahci_log(ad, pt, "NCQ error, log 10h unreadable: COMRESET", victims, tfd);
+    ahci_port_restart(ad, pt, TRUE);
+}
+
 /* Take every issued command off the port; returns their slots. */
 ULONG ahci_port_unissue(struct ahci_port *pt, PSCSI_REQUEST_BLOCK out[AHCI_MAX_SLOTS])
 {
@@ -721,8 +795,8 @@ ULONG ahci_port_unissue(struct ahci_port *pt, PSCSI_REQUEST_BLOCK out[AHCI_MAX_S
 /*
  * After an error interrupt: finish what completed, restart the port, then
  * settle each command that was outstanding: the failed one gets its error,
- * the innocent ones are issued again (non-queued when an NCQ failure could
- * not be pinned on one tag: the replay then finds it).
+ * the innocent ones are issued again (non-queued, after a COMRESET, when an
+ * NCQ failure could not be pinned on one tag: the replay then finds it).
  */
 static void ahci_port_error(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis, ULONG tfd)
 {
@@ -745,6 +819,8 @@ static void ahci_port_error(struct ahci_adapter *ad, struct ahci_port *pt, ULONG
     ahci_port_restart(ad, pt, link_err);
     if (device_err && !link_err && (victims & ncq))
         tag = ahci_ncq_log(ad, pt, &r);
+    if (tag < 0 && !link_err && (victims & ncq))
+        ahci_ncq_reset(ad, pt, victims & ncq, tfd);
     for (ULONG s = AHCI_MAX_SLOTS; s-- > 0;) {
         if (!(victims & (1u << s)))
             continue;
@@ -839,11 +915,9 @@ static ULONG ahci_error_tfd(struct ahci_adapter *ad, struct ahci_port *pt, ULONG
     return ahci_pread(ad, pt, PX_TFD);
 }
 
-/* One port's interrupt: PxIS read and cleared; completions from memory where it tells. */
-static void ahci_port_intr(struct ahci_adapter *ad, struct ahci_port *pt)
+/* One port's interrupt: pis (its PxIS) cleared; completions, errors, hot-plug. */
+static void ahci_port_intr(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis)
 {
-    ULONG pis = ahci_pread(ad, pt, PX_IS);
-
     ahci_pwrite(ad, pt, PX_IS, pis);
     if (pis & (PX_IS_PCS | PX_IS_PRCS))
         ahci_port_hotplug(ad, pt);
@@ -861,21 +935,49 @@ static void ahci_port_intr(struct ahci_adapter *ad, struct ahci_port *pt)
 
 /*
  * INTx (shared), MSI or polled: the same answer; FALSE when nothing is
- * ours.  IS names the ports to look at (a single MSI can stand for events
- * on several); it is written back only where it is a latch (see
- * ahci_port_ack).
+ * ours.  IS only names the ports to look at (a single MSI can stand for
+ * events on several), so when one port alone is armed (ad->armed, a
+ * superset of the ports whose PxIE is non-zero) that port's PxIS is read
+ * instead: only it can raise an interrupt, and PxCI / PxSACT stay the proof
+ * of completion either way.  Where IS is live (QEMU) it is then exactly
+ * that port's bit, so a PxIS with no enabled bit set means not ours.  Where
+ * IS is a latch the port's bit is written back after PxIS, as before, and
+ * an interrupt PxIS does not explain falls through to IS, so a stray
+ * latched bit is still found and cleared.
+ *
+ * Races: ScsiPort serialises this against every other entry point, so the
+ * mask cannot change under it, and ahci_port_arm sets a port's mask bit
+ * before its PxIE and clears it after; a port armed during a reset or a
+ * hot-plug bring-up (its IDENTIFY polled with PxIE already on) therefore
+ * makes two bits and the IS path below from that instant.  An interrupt
+ * that port raised just before it was disarmed is cleared with it
+ * (ahci_port_clear_is), so it cannot be left for the single-port path to
+ * miss.
  */
 BOOLEAN NTAPI AhciHwInterrupt(PVOID ext)
 {
     struct ahci_adapter *ad = ext;
-    ULONG is = ahci_read(ad, AHCI_IS);
+    ULONG armed = ad->armed, is;
 
+    if (armed && !(armed & (armed - 1))) {
+        struct ahci_port *pt = &ad->port[ahci_lowest_bit(armed)];
+        ULONG pis = ahci_pread(ad, pt, PX_IS);
+        if ((pis & pt->ie) && pis != 0xFFFFFFFFu) {
+            ahci_port_intr(ad, pt, pis);
+            if (ad->is_mode != AHCI_IS_LIVE)
+                ahci_write(ad, AHCI_IS, armed);
+            return TRUE;
+        }
+        if (ad->is_mode == AHCI_IS_LIVE)
+            return FALSE;
+    }
+    is = ahci_read(ad, AHCI_IS);
     if (!is || is == 0xFFFFFFFFu)
         return FALSE;
     for (ULONG pending = is & ad->pi; pending;) {
         ULONG p = ahci_lowest_bit(pending);
         pending &= ~(1u << p);
-        ahci_port_intr(ad, &ad->port[p]);
+        ahci_port_intr(ad, &ad->port[p], ahci_pread(ad, &ad->port[p], PX_IS));
     }
     if (ad->is_mode != AHCI_IS_LIVE)
         ahci_write(ad, AHCI_IS, is);
@@ -968,11 +1070,22 @@ static void ahci_reply(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG l
     ahci_complete_xfer(ad, srb, len);
 }
 
+/*
+ * A SCSI command to an ATA disk: READ/WRITE(10/16) straight to a task file
+ * (sat_rw_fast), everything else through the translator.
+ */
 static void ahci_scsi_ata(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
     struct sat_xlat *xl = &x->xl;
 
+    x->kind = AHCI_K_ATA;
+    x->data = srb->DataBuffer;
+    if (sat_rw_fast(&pt->sat, srb->Cdb, srb->CdbLength, srb->DataTransferLength, &xl->tf)) {
+        x->len = xl->tf.bytes;
+        ahci_submit(ad, pt, srb);
+        return;
+    }
     sat_translate(&pt->sat, srb->Cdb, srb->CdbLength, srb->DataTransferLength, ad->reply, xl);
     switch (xl->kind) {
     case SAT_REPLY:
@@ -984,8 +1097,6 @@ static void ahci_scsi_ata(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_R
     case SAT_ATA:
         break;
     }
-    x->kind = AHCI_K_ATA;
-    x->data = srb->DataBuffer;
     x->len = xl->tf.bytes;
     x->flags = (UCHAR)((xl->passthru ? AHCI_X_PASSTHRU : 0) | (xl->ck_cond ? AHCI_X_CK_COND : 0) |
                        (xl->extend ? AHCI_X_EXTEND : 0));
@@ -1029,18 +1140,14 @@ static struct ahci_port *ahci_target(struct ahci_adapter *ad, PSCSI_REQUEST_BLOC
     return &ad->port[srb->TargetId];
 }
 
-static void ahci_execute_scsi(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
+/* A SCSI command to a device that answers: its path sets every field of x it reads. */
+static void ahci_execute_scsi(struct ahci_adapter *ad, struct ahci_port *pt,
+                              PSCSI_REQUEST_BLOCK srb)
 {
-    struct ahci_port *pt = ahci_target(ad, srb);
+    struct ahci_srbx *x = ahci_srbx(srb);
 
-    if (!pt) {
-        ahci_complete(ad, srb, SRB_STATUS_SELECTION_TIMEOUT);
-        return;
-    }
-    if (srb->Lun != 0) {
-        ahci_complete(ad, srb, SRB_STATUS_INVALID_LUN);
-        return;
-    }
+    x->flags = 0;
+    x->retries = 0;
     if (pt->dev == AHCI_DEV_ATAPI)
         ahci_scsi_atapi(ad, pt, srb);
     else
@@ -1084,22 +1191,16 @@ static void ahci_abort(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
     ahci_complete(ad, srb, SRB_STATUS_ABORT_FAILED);
 }
 
-BOOLEAN NTAPI AhciHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb)
+/* Every function but a SCSI command to a device; x starts from zero. */
+static void ahci_start_other(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 {
-    struct ahci_adapter *ad = ext;
-    struct ahci_srbx *x = ahci_srbx(srb);
     struct ahci_port *pt;
 
-    /* A SCSI command's path sets every field it reads; the others start from zero. */
-    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI) {
-        x->flags = 0;
-        x->retries = 0;
-    } else {
-        memset(x, 0, sizeof(*x));
-    }
+    memset(ahci_srbx(srb), 0, sizeof(struct ahci_srbx));
     switch (srb->Function) {
     case SRB_FUNCTION_EXECUTE_SCSI:
-        ahci_execute_scsi(ad, srb);
+        pt = ahci_target(ad, srb);
+        ahci_complete(ad, srb, pt ? SRB_STATUS_INVALID_LUN : SRB_STATUS_SELECTION_TIMEOUT);
         break;
     case SRB_FUNCTION_IO_CONTROL:
         ahci_ioctl_start(ad, srb);
@@ -1125,11 +1226,25 @@ BOOLEAN NTAPI AhciHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb)
         ahci_complete(ad, srb, SRB_STATUS_INVALID_REQUEST);
         break;
     }
-    /* Held requests wait in the driver's own queue: ready for more at once. */
-    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI && ahci_target(ad, srb) && srb->Lun == 0)
-        ScsiPortNotification(NextLuRequest, ad, srb->PathId, srb->TargetId, srb->Lun);
-    else
-        ScsiPortNotification(NextRequest, ad);
-    return TRUE;
 }
 
+/*
+ * A SCSI command to a device first: the per-request path.  Held requests
+ * wait in the driver's own queue, so the LU is ready for more at once.
+ */
+BOOLEAN NTAPI AhciHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb)
+{
+    struct ahci_adapter *ad = ext;
+    struct ahci_port *pt = NULL;
+
+    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI && srb->Lun == 0)
+        pt = ahci_target(ad, srb);
+    if (pt) {
+        ahci_execute_scsi(ad, pt, srb);
+        ScsiPortNotification(NextLuRequest, ad, 0, pt->num, 0);
+        return TRUE;
+    }
+    ahci_start_other(ad, srb);
+    ScsiPortNotification(NextRequest, ad);
+    return TRUE;
+}

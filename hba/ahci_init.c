@@ -45,12 +45,13 @@ static void ahci_ports_setup(struct ahci_adapter *ad, ULONG mask)
         if (!ahci_port_stop(ad, pt) || !ahci_port_stop_fis(ad, pt))
             ahci_log(ad, pt, "engines do not stop", ahci_pread(ad, pt, PX_CMD), 0);
         memset(pt->mem->list, 0, sizeof(pt->mem->list));   /* all 32 headers */
+        ahci_cmd_list_init(pt);
         memset(&pt->mem->rfis, 0, sizeof(pt->mem->rfis));
         ahci_pwrite(ad, pt, PX_CLB, ahci_mem_pa(pt, pt->mem->list));
         ahci_pwrite(ad, pt, PX_CLBU, 0);
         ahci_pwrite(ad, pt, PX_FB, ahci_mem_pa(pt, &pt->mem->rfis));
         ahci_pwrite(ad, pt, PX_FBU, 0);
-        ahci_pwrite(ad, pt, PX_IE, 0);
+        ahci_port_arm(ad, pt, 0);
         ahci_port_clear_errors(ad, pt);
         /* FIS receive on, device powered and spun up. */
         ahci_pwrite(ad, pt, PX_CMD, (ahci_pread(ad, pt, PX_CMD) & ~PX_CMD_ICC_MASK) |
@@ -144,7 +145,7 @@ static void ahci_port_go(struct ahci_adapter *ad, struct ahci_port *pt)
     cmd = pt->dev == AHCI_DEV_ATAPI ? cmd | PX_CMD_ATAPI : cmd & ~PX_CMD_ATAPI;
     ahci_pwrite(ad, pt, PX_CMD, cmd);
     ahci_port_clear_errors(ad, pt);
-    ahci_pwrite(ad, pt, PX_IE, PX_IE_DEFAULT);
+    ahci_port_arm(ad, pt, PX_IE_DEFAULT);
     ahci_port_start(ad, pt);
 }
 
@@ -233,7 +234,7 @@ void ahci_ports_bringup(struct ahci_adapter *ad, ULONG mask, BOOLEAN force_comre
         ahci_port_go(ad, pt);
         if (pt->dev != AHCI_DEV_NONE && !ahci_port_identify(ad, pt))
             pt->dev = AHCI_DEV_NONE;
-        ahci_pwrite(ad, pt, PX_IS, ahci_pread(ad, pt, PX_IS));
+        ahci_port_clear_is(ad, pt);
     }
 }
 
@@ -277,7 +278,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI AhciHwAdapterControl(PVOID ext,
                 continue;
             ahci_port_stop(ad, &ad->port[p]);
             ahci_port_stop_fis(ad, &ad->port[p]);
-            ahci_pwrite(ad, &ad->port[p], PX_IE, 0);
+            ahci_port_arm(ad, &ad->port[p], 0);
         }
         return ScsiAdapterControlSuccess;
     case ScsiRestartAdapter:

@@ -10,15 +10,36 @@
  *    is a medium error: the device could not move that data.  QEMU reports
  *    every host I/O error this way, and a retried ABORTED COMMAND would
  *    hide an unreadable sector from the disk layer.
+ *  - An aborted FLUSH CACHE (EXT) is a medium error too, WRITE ERROR as for
+ *    a write: cached data did not reach the medium.  Retrying it proves
+ *    nothing, since the next FLUSH goes on past the blocks that failed
+ *    (ACS-3, FLUSH CACHE EXT); only the caller, which still has the data,
+ *    can recover.
  *  - Underruns are the caller's business: a reply is cut to the CDB's
  *    allocation length here and to DataTransferLength by the caller.
  *  - No MODE SELECT, no UNMAP/WRITE SAME: they get INVALID COMMAND
  *    OPERATION CODE like every other opcode not listed in sat_translate.
+ *  - The CONTROL byte is checked before the opcode: an opcode not
+ *    translated here with NACA or LINK set gets INVALID FIELD IN CDB (both
+ *    are ILLEGAL REQUEST; SAM-3 orders neither first).  A reserved or
+ *    vendor-specific group, where SPC gives no CDB size, is an unknown
+ *    opcode at once.
  */
 #include "scsi.h"
 #include "ahci_sat.h"
 
 #define SAT_VENDOR                  "ATA     "   /* SAT-3 6.4.2: T10 vendor id of ATA devices */
+
+/*
+ * CDB fields ddk/scsi.h has no mask for.  This SATL reports PROT_EN = 0
+ * (READ CAPACITY(16)), NormACA = 0 and LINKED = 0 (INQUIRY), so a CDB
+ * with any of them set is refused: SBC-3 for the protection fields, SAM-3
+ * for the CONTROL byte.
+ */
+#define SAT_CDB_PROTECT             0xE0    /* byte 1 of READ/WRITE/VERIFY(10/12/16): xPROTECT */
+#define SAT_CONTROL_NACA            0x04    /* CONTROL byte: normal ACA */
+#define SAT_CONTROL_LINK            0x01    /* CONTROL byte: linked command (obsolete) */
+#define SAT_CONTROL_REFUSED         (SAT_CONTROL_NACA | SAT_CONTROL_LINK)
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -110,11 +131,12 @@ BOOLEAN sat_disk_init(struct sat_disk *d, const USHORT *id, BOOLEAN hba_ncq)
         if (ss & ID_SS_LONG_LOGICAL) {
             ULONG words = (ULONG)id[ID_LOGICAL_SIZE] | (ULONG)id[ID_LOGICAL_SIZE + 1] << 16;
             if (words >= 256 && words <= 32768 && !(words & (words - 1)))
-                d->sector_size = words * 2;
+                d->sector_size = words * 2;     /* a power of two */
         }
         if (ss & ID_SS_MULTIPLE)
             d->phys_exp = (UCHAR)(ss & 0x0F);
     }
+    d->sector_shift = (UCHAR)__builtin_ctz(d->sector_size);
     if (id_word_valid(id[ID_ALIGNMENT]))
         d->lowest_aligned = id[ID_ALIGNMENT] & 0x3FFF;
     d->ncq = hba_ncq && d->lba48 && (id[ID_SATA_CAP] & ID_SATA_CAP_NCQ) &&
@@ -185,6 +207,17 @@ static BOOLEAN cmd_writes(UCHAR c)
            c == ATA_CMD_WRITE_DMA_FUA_EXT || c == ATA_CMD_WRITE_FPDMA_QUEUED;
 }
 
+static BOOLEAN cmd_flushes(UCHAR c)
+{
+    return c == ATA_CMD_FLUSH_CACHE_EXT || c == ATA_CMD_FLUSH_CACHE;
+}
+
+/* A medium error's ASC: UNRECOVERED READ ERROR, or WRITE ERROR for data not written. */
+static UCHAR medium_error_asc(UCHAR c)
+{
+    return cmd_writes(c) || cmd_flushes(c) ? SCSI_ADSENSE_WRITE_ERROR : 0x11;
+}
+
 /* SAT-3 table 11-ish, in priority order: the first cause bit set decides. */
 void sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error, struct sat_sense *s)
 {
@@ -201,7 +234,7 @@ void sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error, struct sat_se
         s->ascq = 0x03;
     } else if (error & ATA_ERR_UNC) {
         s->key = SCSI_SENSE_MEDIUM_ERROR;
-        s->asc = cmd_writes(command) ? SCSI_ADSENSE_WRITE_ERROR : 0x11;  /* UNRECOVERED READ ERROR */
+        s->asc = medium_error_asc(command);
     } else if (error & ATA_ERR_IDNF) {
         s->key = SCSI_SENSE_ILLEGAL_REQUEST;
         s->asc = SCSI_ADSENSE_ILLEGAL_BLOCK;    /* LBA OUT OF RANGE */
@@ -215,9 +248,10 @@ void sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error, struct sat_se
     } else if (error & ATA_ERR_NM) {
         s->key = SCSI_SENSE_NOT_READY;
         s->asc = SCSI_ADSENSE_NO_MEDIA_IN_DEVICE;
-    } else if ((error & ATA_ERR_ABRT) && (cmd_reads(command) || cmd_writes(command))) {
+    } else if ((error & ATA_ERR_ABRT) &&
+               (cmd_reads(command) || cmd_writes(command) || cmd_flushes(command))) {
         s->key = SCSI_SENSE_MEDIUM_ERROR;       /* see the head comment */
-        s->asc = cmd_writes(command) ? SCSI_ADSENSE_WRITE_ERROR : 0x11;
+        s->asc = medium_error_asc(command);
     } else {
         s->key = SCSI_SENSE_ABORTED_COMMAND;
         s->asc = 0;
@@ -260,38 +294,6 @@ ULONG sat_passthru_sense(const struct ata_result *r, BOOLEAN extend, BOOLEAN err
 
 /* ---- task files ------------------------------------------------------------------- */
 
-/* One little-endian DWORD of a FIS (the FIS may sit at any byte address). */
-static void fis_dword(UCHAR *fis, unsigned i, ULONG v)
-{
-    __builtin_memcpy(fis + 4 * i, &v, 4);
-}
-
-/*
- * Built as its five DWORDs (SATA 3.x 10.5.5): byte 0 type, 1 C bit, 2
- * command, 3 features; 4-6 LBA 23:0, 7 device; 8-10 LBA 47:24, 11 features
- * 15:8; 12-13 count, 14 ICC, 15 control; 16-19 reserved.
- */
-void sat_tf_to_fis(const struct ata_tf *tf, UCHAR tag, UCHAR fis[20])
-{
-    ULONG lba = (ULONG)tf->lba, device = tf->device, count = tf->count;
-    ULONG high = (ULONG)(tf->lba >> 24) & 0xFFFFFF, features_exp = tf->features_exp;
-
-    if (!(tf->flags & (ATA_TF_LBA48 | ATA_TF_NCQ))) {
-        device |= (lba >> 24) & 0x0F;           /* LBA 27:24 */
-        high = features_exp = 0;
-        count &= 0xFF;
-    }
-    if (tf->flags & ATA_TF_NCQ)
-        count = (count & 0xFF00) | (ULONG)((tag & 0x1F) << ATA_NCQ_TAG_SHIFT);
-    fis_dword(fis, 0, 0x27 |                    /* Register H2D */
-                      0x80u << 8 |              /* C: command register update */
-                      (ULONG)tf->command << 16 | (ULONG)tf->features << 24);
-    fis_dword(fis, 1, (lba & 0xFFFFFF) | device << 24);
-    fis_dword(fis, 2, high | features_exp << 24);
-    fis_dword(fis, 3, count | (ULONG)tf->control << 24);
-    fis_dword(fis, 4, 0);
-}
-
 void sat_tf_identify(struct ata_tf *tf, BOOLEAN packet)
 {
     memset(tf, 0, sizeof(*tf));
@@ -322,13 +324,24 @@ void sat_tf_flush(struct ata_tf *tf, BOOLEAN lba48)
 struct rw {
     ULONGLONG lba;
     ULONG count;                    /* blocks */
-    BOOLEAN fua;
+    UCHAR fua;                      /* ATA_DEV_FUA if the CDB has FUA, else 0 */
 };
 
-/* LBA, count and FUA of READ/WRITE/VERIFY(6/10/12/16); FALSE if not one of those. */
+_Static_assert(CDB_FORCE_MEDIA_ACCESS << 4 == ATA_DEV_FUA, "FUA: CDB byte 1 bit 3 to Device bit 7");
+
+/* FUA as the FPDMA commands' Device bit: no branch on the path of every read and write. */
+static inline UCHAR rw_fua(UCHAR byte1)
+{
+    return (UCHAR)((byte1 & CDB_FORCE_MEDIA_ACCESS) << 4);
+}
+
+/*
+ * LBA, count and FUA of READ/WRITE/VERIFY(6/10/12/16); FALSE if not one
+ * of those, too short, or asking for protection information.
+ */
 static BOOLEAN rw_fields(const UCHAR *cdb, UCHAR len, struct rw *rw)
 {
-    rw->fua = FALSE;
+    rw->fua = 0;
     switch (cdb[0]) {
     case SCSIOP_READ6:
     case SCSIOP_WRITE6:
@@ -360,8 +373,8 @@ static BOOLEAN rw_fields(const UCHAR *cdb, UCHAR len, struct rw *rw)
     default:
         return FALSE;
     }
-    rw->fua = (cdb[1] & 0x08) != 0;
-    return len >= 10;
+    rw->fua = rw_fua(cdb[1]);
+    return len >= 10 && !(cdb[1] & SAT_CDB_PROTECT);
 }
 
 static BOOLEAN op_is_write(UCHAR op)
@@ -375,11 +388,17 @@ static BOOLEAN op_is_verify(UCHAR op)
     return op == SCSIOP_VERIFY || op == SCSIOP_VERIFY12 || op == SCSIOP_VERIFY16;
 }
 
-/* Every field is set here (the path of every read and write: no clearing first). */
-static void rw_taskfile(const struct sat_disk *d, UCHAR op, const struct rw *rw,
-                        struct ata_tf *tf)
+/*
+ * The task file of a READ/WRITE/VERIFY whose fields have passed every
+ * check.  Every field is set here (the path of every read and write: no
+ * clearing first); inline, so the fast path below gets its own copy with
+ * the verify branch folded away.
+ */
+static inline void rw_taskfile(const struct sat_disk *d, BOOLEAN write, BOOLEAN verify,
+                               const struct rw *rw, struct ata_tf *tf)
 {
-    BOOLEAN write = op_is_write(op);
+    BOOLEAN lba48 = d->lba48, ncq = d->ncq;     /* read once: tf's stores may alias d */
+    ULONG bytes = rw->count * d->sector_size;
 
     tf->features = tf->features_exp = 0;
     tf->control = 0;
@@ -387,29 +406,77 @@ static void rw_taskfile(const struct sat_disk *d, UCHAR op, const struct rw *rw,
     tf->bytes = 0;
     tf->lba = rw->lba;
     tf->device = ATA_DEV_LBA;
-    tf->flags = d->lba48 ? ATA_TF_LBA48 : 0;
-    if (op_is_verify(op)) {
-        tf->command = d->lba48 ? ATA_CMD_READ_VERIFY_EXT : ATA_CMD_READ_VERIFY;
+    tf->flags = lba48 ? ATA_TF_LBA48 : 0;
+    if (verify) {
+        tf->command = lba48 ? ATA_CMD_READ_VERIFY_EXT : ATA_CMD_READ_VERIFY;
         tf->count = (USHORT)rw->count;          /* 65536 wraps to 0, as ATA wants */
         return;
     }
-    tf->bytes = rw->count * d->sector_size;
+    tf->bytes = bytes;
     tf->flags |= write ? ATA_TF_DATA_OUT : ATA_TF_DATA_IN;
-    if (d->ncq) {
+    if (ncq) {
         tf->command = write ? ATA_CMD_WRITE_FPDMA_QUEUED : ATA_CMD_READ_FPDMA_QUEUED;
         tf->features = (UCHAR)rw->count;        /* NCQ: the sector count is in Features */
         tf->features_exp = (UCHAR)(rw->count >> 8);
-        tf->device = (UCHAR)(ATA_DEV_LBA | (rw->fua && write ? ATA_DEV_FUA : 0));
+        tf->device = ATA_DEV_LBA | rw->fua;     /* reads too, as libata sets it */
         tf->flags |= ATA_TF_NCQ;
         return;
     }
     tf->count = (USHORT)rw->count;
-    if (!d->lba48)
+    if (!lba48)
         tf->command = write ? ATA_CMD_WRITE_DMA : ATA_CMD_READ_DMA;
     else if (write && rw->fua)
         tf->command = ATA_CMD_WRITE_DMA_FUA_EXT;
     else
         tf->command = write ? ATA_CMD_WRITE_DMA_EXT : ATA_CMD_READ_DMA_EXT;
+}
+
+/* A protection field or NACA/LINK set, in one test: the fast path's share of the refusals. */
+static inline BOOLEAN cdb_refused(UCHAR byte1, UCHAR control)
+{
+    return ((byte1 & SAT_CDB_PROTECT) | (control & SAT_CONTROL_REFUSED)) != 0;
+}
+
+_Static_assert(SCSIOP_WRITE == (SCSIOP_READ | 0x02) && SCSIOP_WRITE16 == (SCSIOP_READ16 | 0x02) &&
+               !(SCSIOP_READ & 0x02) && !(SCSIOP_READ16 & 0x02),
+               "bit 1 of the opcode tells READ(10/16) from WRITE(10/16)");
+
+/*
+ * READ/WRITE(10/16) to a 48-bit disk with nothing to refuse - nearly every
+ * request: the task file straight from the CDB, as sat_rw would make it,
+ * without the dispatcher.  FALSE for anything else (another opcode, a
+ * 28-bit disk, a protection field or NACA/LINK set, a count of 0 or over
+ * the limit, blocks past the end, FUA the disk lacks, a buffer too short),
+ * which sat_translate then answers, errors included.
+ */
+BOOLEAN sat_rw_fast(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
+                    struct ata_tf *tf)
+{
+    UCHAR op = cdb[0];
+    struct rw rw;
+
+    if ((op | 0x02) == SCSIOP_WRITE && cdb_len >= 10) {            /* READ(10), WRITE(10) */
+        if (cdb_refused(cdb[1], cdb[9]))
+            return FALSE;
+        rw.lba = sat_be32(cdb + 2);
+        rw.count = be16(cdb + 7);
+    } else if ((op | 0x02) == SCSIOP_WRITE16 && cdb_len >= 16) {    /* READ(16), WRITE(16) */
+        if (sat_be32(cdb + 2) >> 16)
+            return FALSE;                       /* past any 48-bit disk */
+        if (cdb_refused(cdb[1], cdb[15]))
+            return FALSE;
+        rw.lba = sat_be64(cdb + 2);
+        rw.count = sat_be32(cdb + 10);
+    } else {
+        return FALSE;
+    }
+    /* lba < 2^48 and count <= 2^16 here: lba + count cannot overflow. */
+    rw.fua = rw_fua(cdb[1]);
+    if (!d->lba48 || rw.count - 1 >= SAT_MAX_SECTORS || rw.lba + rw.count > d->sectors ||
+        rw.count > data_len >> d->sector_shift || (rw.fua && !d->fua && (op & 0x02)))
+        return FALSE;
+    rw_taskfile(d, (op & 0x02) != 0, FALSE, &rw, tf);
+    return TRUE;
 }
 
 static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG data_len,
@@ -418,6 +485,10 @@ static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG 
     struct rw rw;
     ULONG max = d->lba48 ? SAT_MAX_SECTORS : ATA_MAX_SECTORS_LBA28;
 
+    if (sat_rw_fast(d, cdb, len, data_len, &x->tf)) {
+        xl_ata(x);
+        return;
+    }
     if (!rw_fields(cdb, len, &rw)) {
         xl_invalid_field(x);
         return;
@@ -443,7 +514,7 @@ static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG 
         xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK, 0);
         return;
     }
-    rw_taskfile(d, cdb[0], &rw, &x->tf);
+    rw_taskfile(d, op_is_write(cdb[0]), op_is_verify(cdb[0]), &rw, &x->tf);
     xl_ata(x);
 }
 
@@ -533,11 +604,18 @@ static ULONG vpd_ata_info(const struct sat_disk *d, UCHAR *r)
     return vpd_header(r, 0x89, 568);
 }
 
+/*
+ * The Block Limits VPD page (SBC-3).  MAXIMUM TRANSFER LENGTH is what
+ * sat_rw takes: one ATA command's count, and no more bytes than a 32-bit
+ * DataTransferLength holds (65535 blocks of 64 KiB).
+ */
 static ULONG vpd_block_limits(const struct sat_disk *d, UCHAR *r)
 {
+    ULONG max = d->lba48 ? SAT_MAX_SECTORS : ATA_MAX_SECTORS_LBA28;
+
     memset(r + 4, 0, 0x3C);
     put_be16(r + 6, 1u << d->phys_exp);         /* optimal transfer length granularity */
-    put_be32(r + 8, d->lba48 ? SAT_MAX_SECTORS - 1 : ATA_MAX_SECTORS_LBA28);
+    put_be32(r + 8, min_ul(max, 0xFFFFFFFFu >> d->sector_shift));
     return vpd_header(r, 0xB0, 0x3C);
 }
 
@@ -773,16 +851,20 @@ static ULONG pt_bytes(const struct sat_disk *d, UCHAR b2, const struct ata_tf *t
     return n;
 }
 
-static void pt_registers(const UCHAR *cdb, UCHAR cdb_len, struct ata_tf *tf)
+/*
+ * The task file of ATA PASS-THROUGH(12/16) (SAT-3).  The last byte is
+ * the SCSI CONTROL byte, not ATA Device Control: Device Control stays 0
+ * (its SRST and nIEN are the HBA's business).
+ */
+static void pt_registers(const UCHAR *cdb, struct ata_tf *tf)
 {
     memset(tf, 0, sizeof(*tf));
-    if (cdb_len == 12 || cdb[0] == SCSIOP_ATA_PASSTHROUGH12) {
+    if (cdb[0] == SCSIOP_ATA_PASSTHROUGH12) {
         tf->features = cdb[3];
         tf->count = cdb[4];
         tf->lba = (ULONG)cdb[5] | (ULONG)cdb[6] << 8 | (ULONG)cdb[7] << 16;
         tf->device = cdb[8];
         tf->command = cdb[9];
-        tf->control = cdb[11];
         return;
     }
     tf->features = cdb[4];
@@ -790,7 +872,6 @@ static void pt_registers(const UCHAR *cdb, UCHAR cdb_len, struct ata_tf *tf)
     tf->lba = (ULONG)cdb[8] | (ULONG)cdb[10] << 8 | (ULONG)cdb[12] << 16;
     tf->device = cdb[13];
     tf->command = cdb[14];
-    tf->control = cdb[15];
     if (SAT_PT_EXTEND(cdb[1])) {
         tf->features_exp = cdb[3];
         tf->count |= (USHORT)(cdb[5] << 8);
@@ -799,18 +880,14 @@ static void pt_registers(const UCHAR *cdb, UCHAR cdb_len, struct ata_tf *tf)
     }
 }
 
-static void sat_passthrough(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len,
-                            ULONG data_len, struct sat_xlat *x)
+static void sat_passthrough(const struct sat_disk *d, const UCHAR *cdb, ULONG data_len,
+                            struct sat_xlat *x)
 {
     UCHAR proto = SAT_PT_PROTOCOL(cdb[1]), b2 = cdb[2];
     struct ata_tf *tf = &x->tf;
     ULONG bytes;
 
-    if ((cdb[0] == SCSIOP_ATA_PASSTHROUGH16 && cdb_len < 16) || cdb_len < 12) {
-        xl_invalid_field(x);
-        return;
-    }
-    pt_registers(cdb, cdb_len, tf);
+    pt_registers(cdb, tf);
     bytes = pt_bytes(d, b2, tf);
     switch (proto) {
     case SAT_PROTO_NON_DATA:
@@ -845,23 +922,34 @@ static void sat_passthrough(const struct sat_disk *d, const UCHAR *cdb, UCHAR cd
 
 /* ---- the dispatcher ------------------------------------------------------------------ */
 
-static UCHAR cdb_min_len(UCHAR op)
+/*
+ * The CDB's size by the opcode's group code (SPC-4): the CONTROL byte is
+ * its last.  0 for the reserved and vendor-specific groups, whose sizes
+ * SPC leaves open and none of whose opcodes is translated here.
+ */
+static UCHAR cdb_size(UCHAR op)
 {
-    switch (op >> 5) {                          /* SPC group code */
+    switch (op >> 5) {
     case 0: return 6;
     case 1: case 2: return 10;
     case 4: return 16;
     case 5: return 12;
-    default: return 6;
+    default: return 0;
     }
 }
 
 void sat_translate(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
                    UCHAR *reply, struct sat_xlat *x)
 {
+    UCHAR size = cdb_size(cdb[0]);
+
     /* Each outcome sets what it returns (tf, reply_len or sense); the flags are common. */
     x->passthru = x->ck_cond = x->extend = FALSE;
-    if (cdb_len < cdb_min_len(cdb[0])) {
+    if (!size) {
+        xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_COMMAND, 0);
+        return;
+    }
+    if (cdb_len < size || (cdb[size - 1] & SAT_CONTROL_REFUSED)) {
         xl_invalid_field(x);
         return;
     }
@@ -882,7 +970,7 @@ void sat_translate(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, UL
         break;
     case SCSIOP_ATA_PASSTHROUGH12:
     case SCSIOP_ATA_PASSTHROUGH16:
-        sat_passthrough(d, cdb, cdb_len, data_len, x);
+        sat_passthrough(d, cdb, data_len, x);
         break;
     case SCSIOP_READ6: case SCSIOP_WRITE6:
     case SCSIOP_READ: case SCSIOP_WRITE: case SCSIOP_VERIFY:

@@ -17,6 +17,7 @@ struct sat_disk {
     const USHORT *id;               /* the IDENTIFY data, 256 words (VPD 89h, strings) */
     ULONGLONG sectors;              /* user-addressable logical sectors */
     ULONG sector_size;              /* logical sector, bytes */
+    UCHAR sector_shift;             /* log2(sector_size) */
     UCHAR phys_exp;                 /* log2(physical sector / logical sector) */
     USHORT lowest_aligned;          /* first LBA aligned to a physical sector */
     UCHAR queue_depth;              /* NCQ depth when ncq, else 1 */
@@ -82,6 +83,14 @@ struct sat_xlat {
 #define SAT_REPLY_MAX               1024    /* the reply buffer a caller must provide */
 #define SAT_MAX_SECTORS             ATA_MAX_SECTORS_LBA48
 
+/*
+ * READ/WRITE(10/16) to a 48-bit disk with nothing to refuse: *tf as
+ * sat_translate would set it.  FALSE for anything else (sat_translate
+ * then decides).
+ */
+BOOLEAN sat_rw_fast(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
+                    struct ata_tf *tf);
+
 /* Fill d from IDENTIFY DEVICE data; FALSE if the disk cannot be used (no LBA). */
 BOOLEAN sat_disk_init(struct sat_disk *d, const USHORT *id, BOOLEAN hba_ncq);
 
@@ -106,8 +115,42 @@ ULONG sat_fixed_sense(const struct sat_sense *s, UCHAR *buf, ULONG len);
 ULONG sat_passthru_sense(const struct ata_result *r, BOOLEAN extend, BOOLEAN error,
                          UCHAR command, UCHAR *buf, ULONG len);
 
-/* The 20-byte Register H2D FIS for tf (tag: NCQ tag, else ignored). */
-void sat_tf_to_fis(const struct ata_tf *tf, UCHAR tag, UCHAR fis[20]);
+/* One little-endian DWORD of a FIS (the FIS may sit at any byte address). */
+static inline void sat_fis_dword(UCHAR *fis, unsigned i, ULONG v)
+{
+    __builtin_memcpy(fis + 4 * i, &v, 4);
+}
+
+/*
+ * The 20-byte Register H2D FIS for tf (tag: NCQ tag, else ignored), as its
+ * five DWORDs (SATA 3.x 10.5.5): byte 0 type, 1 C bit, 2 command, 3
+ * features; 4-6 LBA 23:0, 7 device; 8-10 LBA 47:24, 11 features 15:8;
+ * 12-13 count, 14 ICC, 15 control; 16-19 reserved.  Inline: it is on the
+ * path of every command the miniport issues.
+ */
+static inline void sat_tf_to_fis(const struct ata_tf *tf, UCHAR tag, UCHAR fis[20])
+{
+    ULONG flags = tf->flags, lba = (ULONG)tf->lba;
+
+    /* Each DWORD from fresh loads and stored at once: fis may alias tf. */
+    sat_fis_dword(fis, 0, 0x27 |                /* Register H2D */
+                          0x80u << 8 |          /* C: command register update */
+                          (ULONG)tf->command << 16 | (ULONG)tf->features << 24);
+    if (flags & (ATA_TF_LBA48 | ATA_TF_NCQ)) {
+        ULONG count = tf->count;
+        sat_fis_dword(fis, 1, (lba & 0xFFFFFF) | (ULONG)tf->device << 24);
+        sat_fis_dword(fis, 2, lba >> 24 | ((ULONG)(tf->lba >> 32) & 0xFFFF) << 8 |
+                              (ULONG)tf->features_exp << 24);
+        if (flags & ATA_TF_NCQ)
+            count = (count & 0xFF00) | (ULONG)((tag & 0x1F) << ATA_NCQ_TAG_SHIFT);
+        sat_fis_dword(fis, 3, count | (ULONG)tf->control << 24);
+    } else {
+        sat_fis_dword(fis, 1, (lba & 0xFFFFFF) | ((ULONG)tf->device | ((lba >> 24) & 0x0F)) << 24);
+        sat_fis_dword(fis, 2, 0);               /* LBA 27:24 went in Device */
+        sat_fis_dword(fis, 3, (tf->count & 0xFFu) | (ULONG)tf->control << 24);
+    }
+    sat_fis_dword(fis, 4, 0);
+}
 
 /* The taskfile the DRIVER issues itself. */
 void sat_tf_identify(struct ata_tf *tf, BOOLEAN packet);

@@ -85,6 +85,7 @@ struct ahci_port {
     UCHAR lone_run;                 /* commands in a row that found the port idle */
     struct ahci_port_mem *mem;      /* its DMA block */
     ULONG mem_pa;                   /* physical address of mem */
+    ULONG ie;                       /* what PxIE holds (ahci_port_arm) */
     ULONG busy;                     /* command slots issued */
     ULONG ncq;                      /* of those, issued as FPDMA QUEUED (in PxSACT) */
     PSCSI_REQUEST_BLOCK slot[AHCI_MAX_SLOTS];
@@ -116,6 +117,7 @@ struct ahci_adapter {
     BOOLEAN ncq;                    /* CAP.SNCQ and no quirk */
     BOOLEAN timer_armed;            /* hot-plug timer pending */
     UCHAR is_mode;                  /* AHCI_IS_*: what IS is on this HBA */
+    ULONG armed;                    /* ports whose PxIE may be non-zero (ahci_port_arm) */
     ULONG cap;                      /* CAP at attach */
     ULONG pi;                       /* Ports Implemented */
     ULONG vs;                       /* AHCI version */
@@ -166,11 +168,14 @@ void ahci_log(struct ahci_adapter *ad, struct ahci_port *pt, const char *what, U
 BOOLEAN ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt);
 BOOLEAN ahci_port_stop_fis(struct ahci_adapter *ad, struct ahci_port *pt);
 void ahci_port_start(struct ahci_adapter *ad, struct ahci_port *pt);
+void ahci_port_arm(struct ahci_adapter *ad, struct ahci_port *pt, ULONG ie);
+void ahci_port_clear_is(struct ahci_adapter *ad, struct ahci_port *pt);
 void ahci_port_clear_errors(struct ahci_adapter *ad, struct ahci_port *pt);
 void ahci_port_comreset_assert(struct ahci_adapter *ad, struct ahci_port *pt);
 void ahci_port_comreset_release(struct ahci_adapter *ad, struct ahci_port *pt);
 BOOLEAN ahci_port_busy(ULONG tfd);
 ULONG ahci_mem_pa(struct ahci_port *pt, const void *va);
+void ahci_cmd_list_init(struct ahci_port *pt);
 BOOLEAN ahci_exec_sync(struct ahci_adapter *ad, struct ahci_port *pt, const struct ata_tf *tf,
                        const UCHAR *acmd, void *buf, ULONG timeout_ms, ULONG *tfd);
 ULONG ahci_port_unissue(struct ahci_port *pt, PSCSI_REQUEST_BLOCK out[AHCI_MAX_SLOTS]);

@@ -68,6 +68,7 @@ static const struct {
     const char *text;
 } asc_table[] = {
     { 0x00, 0x00, "no additional sense information" },
+    { 0x00, 0x06, "I/O process terminated" },
     { 0x02, 0x00, "no seek complete" },
     { 0x03, 0x00, "peripheral device write fault" },
     { 0x04, 0x00, "logical unit not ready, cause not reportable" },

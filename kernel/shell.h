@@ -16,7 +16,7 @@
 #define CMD_USAGE   (-1)
 
 #define SHELL_MAX_LINE  256
-#define SHELL_MAX_ARGS  16
+#define SHELL_MAX_ARGS  24      /* scsicdb: dev, dir, len, t=, nd and 16 CDB bytes */
 
 struct shell_cmd {
     const char *name;

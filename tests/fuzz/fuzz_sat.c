@@ -14,12 +14,22 @@
  *  - the CDB is read only within its CdbLength and the reply only within
  *    SAT_REPLY_MAX bytes (both exact-size heap blocks: ASan);
  *  - a CHECK CONDITION from the translator is ILLEGAL REQUEST;
+ *  - nothing is accepted (translated or answered) unless its opcode's group
+ *    gives the CDB a size, CdbLength holds it, and its CONTROL byte (the
+ *    last) has neither NACA nor LINK (INQUIRY says NormACA = 0, LINKED = 0);
  *  - an ATA command never moves more than DataTransferLength, moves data
  *    exactly when it has a direction, and never both directions;
  *  - an accepted READ/WRITE/VERIFY addresses LBA..LBA+count-1 inside the
  *    disk (counted from the CDB here, not by the translator), with a count
  *    the command can carry, 28-bit limits on a 28-bit disk, bytes =
- *    count * sector size, the right direction, and no FUA the disk lacks;
+ *    count * sector size, the right direction, no FUA the disk lacks, an
+ *    NCQ command's FUA bit exactly when the CDB has FUA, and no
+ *    RDPROTECT/WRPROTECT/VRPROTECT (READ CAPACITY(16) says PROT_EN = 0);
+ *  - the FIS's Device Control byte is 0 (the CDB's CONTROL is not it);
+ *  - the miniport's fast path, sat_rw_fast, called as the miniport calls
+ *    it (before any CDB length check), reads the CDB only within its
+ *    CdbLength, takes only READ/WRITE(10/16) on a 48-bit disk, and when it
+ *    takes one gives the task file sat_translate gives;
  *  - ATA error -> sense never says NO SENSE, and the fixed and descriptor
  *    sense built from it are cut to the buffer and decode back to the same
  *    key/ASC/ASCQ;
@@ -60,7 +70,7 @@ static void make_identify(struct fz *f, USHORT *id)
 /* ---- READ/WRITE/VERIFY, decoded here independently of the translator ---------------- */
 
 struct rw_ref {
-    bool is_rw, write, verify, fua;
+    bool is_rw, write, verify, fua, protect;
     uint64_t lba, count;
 };
 
@@ -102,6 +112,7 @@ static struct rw_ref rw_decode(const UCHAR *c)
     r.write = c[0] == SCSIOP_WRITE || c[0] == SCSIOP_WRITE12 || c[0] == SCSIOP_WRITE16;
     r.verify = c[0] == SCSIOP_VERIFY || c[0] == SCSIOP_VERIFY12 || c[0] == SCSIOP_VERIFY16;
     r.fua = (c[1] & 0x08) != 0;
+    r.protect = (c[1] & 0xE0) != 0;             /* none in the 6-byte CDBs either */
     return r;
 }
 
@@ -116,6 +127,7 @@ static void check_rw(const struct sat_disk *d, const struct rw_ref *r, const str
     FZ_CHECK(r->lba <= d->sectors && r->count <= d->sectors - r->lba,
              "LBA %llu + %llu past the disk's %llu sectors", (unsigned long long)r->lba,
              (unsigned long long)r->count, (unsigned long long)d->sectors);
+    FZ_CHECK(!r->protect, "a protection field accepted");
     FZ_CHECK(tf->lba == r->lba, "task file LBA %llx, CDB LBA %llx",
              (unsigned long long)tf->lba, (unsigned long long)r->lba);
     FZ_CHECK((n & mask) == (r->count & mask), "task file count %u for %llu blocks", n,
@@ -135,6 +147,9 @@ static void check_rw(const struct sat_disk *d, const struct rw_ref *r, const str
              (unsigned long)tf->bytes);
     FZ_CHECK(tf->flags & (r->write ? ATA_TF_DATA_OUT : ATA_TF_DATA_IN), "wrong direction");
     FZ_CHECK(!(r->write && r->fua && !d->fua), "FUA write accepted on a disk without FUA");
+    if (tf->flags & ATA_TF_NCQ)
+        FZ_CHECK(((tf->device & ATA_DEV_FUA) != 0) == r->fua, "NCQ Device %02x, CDB FUA %d",
+                 tf->device, r->fua);
 }
 
 /* ---- what every translation must satisfy ---------------------------------------------- */
@@ -152,13 +167,27 @@ static void check_ata(const struct sat_xlat *x, ULONG data_len)
              (unsigned long)tf->bytes, (unsigned long)tf->flags);
     sat_tf_to_fis(tf, 0, fis);
     FZ_CHECK(fis[0] == 0x27 && fis[2] == tf->command, "FIS type %02x command %02x", fis[0], fis[2]);
+    FZ_CHECK(fis[15] == 0, "FIS Device Control %02x", fis[15]);
 }
 
-static void check_translation(const struct sat_disk *d, const UCHAR *cdb, ULONG data_len,
-                              const struct sat_xlat *x)
+/* The CDB size SPC's group code gives an opcode; 0 for the groups it leaves open. */
+static unsigned group_size(UCHAR op)
+{
+    static const UCHAR size[8] = { 6, 10, 10, 0, 16, 12, 0, 0 };
+
+    return size[op >> 5];
+}
+
+static void check_translation(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len,
+                              ULONG data_len, const struct sat_xlat *x)
 {
     struct rw_ref r = rw_decode(cdb);
+    unsigned size = group_size(cdb[0]);
 
+    if (x->kind != SAT_CHECK)
+        FZ_CHECK(size && cdb_len >= size && !(cdb[size - 1] & 0x05),
+                 "opcode %02x, CdbLength %u accepted with CONTROL %02x", cdb[0], cdb_len,
+                 size ? cdb[size - 1] : 0);
     switch (x->kind) {
     case SAT_REPLY:
         FZ_CHECK(x->reply_len <= SAT_REPLY_MAX, "reply of %lu bytes", (unsigned long)x->reply_len);
@@ -174,6 +203,29 @@ static void check_translation(const struct sat_disk *d, const UCHAR *cdb, ULONG 
     default:
         FZ_CHECK(0, "kind %d", (int)x->kind);
     }
+}
+
+/* sat_rw_fast on the exact-size CDB: what it takes, sat_translate must translate the same. */
+static void check_fast(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
+                       const struct sat_xlat *x)
+{
+    struct ata_tf tf;
+    UCHAR op = cdb[0];
+
+    memset(&tf, 0xA5, sizeof(tf));
+    if (!sat_rw_fast(d, cdb, cdb_len, data_len, &tf))
+        return;
+    FZ_CHECK(d->lba48 && (op == SCSIOP_READ || op == SCSIOP_WRITE || op == SCSIOP_READ16 ||
+                          op == SCSIOP_WRITE16), "fast path took opcode %02x", op);
+    FZ_CHECK(x->kind == SAT_ATA && !x->passthru, "fast path took what the translator answers "
+             "with kind %d", (int)x->kind);
+    FZ_CHECK(tf.command == x->tf.command && tf.features == x->tf.features &&
+             tf.features_exp == x->tf.features_exp && tf.device == x->tf.device &&
+             tf.control == x->tf.control && tf.count == x->tf.count && tf.lba == x->tf.lba &&
+             tf.flags == x->tf.flags && tf.bytes == x->tf.bytes,
+             "fast path: command %02x count %u LBA %llx, translator: %02x %u %llx", tf.command,
+             tf.count, (unsigned long long)tf.lba, x->tf.command, x->tf.count,
+             (unsigned long long)x->tf.lba);
 }
 
 /* ---- ATA registers -> sense -> decoded again --------------------------------------- */
@@ -278,7 +330,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!reply)
         abort();
     sat_translate(&d, cdb, cdb_len, data_len, reply, &x);
-    check_translation(&d, cdb_full, data_len, &x);
+    check_translation(&d, cdb_full, cdb_len, data_len, &x);
+    check_fast(&d, cdb, cdb_len, data_len, &x);
     free(reply);
     free(cdb);
 

@@ -188,6 +188,41 @@ def test_interrupt_modes(mode, word):
     check_reads(r, data, reads)
 
 
+# ---- which ports can interrupt: one armed port, or several ------------------------
+
+@pytest.mark.parametrize("mode", ["msi", "intx"])
+@pytest.mark.parametrize("ports", [(3,), (1, 4)])
+def test_armed_ports_every_interrupt_serviced_and_claimed(mode, ports):
+    """Only ports with a device have interrupts enabled.  With one such port
+    the handler reads that port's PxIS instead of IS; with two it reads IS
+    to find the port.  Either way reads interleaved across the disks return
+    the images' data, and every interrupt the controller raised was the
+    handler's to claim (irqinfo: unclaimed 0)."""
+    imgs = [image("armed%d" % p, 1024 * 1024) for p in ports]
+    devs = []
+    for p, (path, _) in zip(ports, imgs):
+        devs += disk(path, "d%d" % p, "ide.%d" % p)
+    reads = [(0, 1), (9, 0x40), (2000, 8), (77, 0x81)]
+    cmds = []
+    for lba, cnt in reads:
+        for dev in range(len(ports)):
+            cmds += read_script(dev, [(lba + dev, cnt)])
+    cmds += ["irqinfo"]
+    r = run(cmds, devs, args="loglevel=2 irq=%s" % mode)
+    assert r.rc == 1, r.describe()
+    got = crcs(r)
+    assert len(got) == len(reads) * len(ports), r.describe()
+    i = 0
+    for lba, cnt in reads:
+        for dev, (_, data) in enumerate(imgs):
+            want = zlib.crc32(data[(lba + dev) * SECTOR:(lba + dev + cnt) * SECTOR])
+            assert got[i][2] == want, "sd%d lba %d: guest crc %08x, host %08x\n%s" % (
+                dev, lba + dev, got[i][2], want, r.describe())
+            i += 1
+    (m,) = r.find(r"^total (\d+), spurious \d+, unclaimed (\d+),")
+    assert int(m.group(1)) > 0 and int(m.group(2)) == 0, r.describe()
+
+
 # ---- several ports at once, the CD ---------------------------------------------------
 
 def test_two_disks_and_cd_data():

@@ -14,7 +14,7 @@ def test_boot_commands_run_in_order():
 
 def test_bad_input_gives_one_line_and_continues():
     args = ("badword loglevel=9 -- nosuchcmd; help nosuch; "
-            "echo " + "x " * 20 + "; echo still-alive; echo 'unterminated")
+            "echo " + "x " * 30 + "; echo still-alive; echo 'unterminated")
     with Qemu(args) as q:
         q.wait_for(r"^error: unterminated quote$")
         q.wait_for(r"^=> $")

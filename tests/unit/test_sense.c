@@ -53,6 +53,14 @@ static void test_unknown_and_short(void **state)
     assert_false(si.info_valid);
     sense_format(buf, sizeof(buf), &si);
     assert_string_equal(buf, "UNIT ATTENTION: additional sense 99/01");
+    si.key = 0x0B;                      /* what scsi-hd says for a flush that failed (EIO) */
+    si.asc = 0x00;
+    si.ascq = 0x06;
+    sense_format(buf, sizeof(buf), &si);
+    assert_string_equal(buf, "ABORTED COMMAND: I/O process terminated (00/06)");
+    si.ascq = 0x07;                     /* a qualifier not in the table: not named */
+    sense_format(buf, sizeof(buf), &si);
+    assert_string_equal(buf, "ABORTED COMMAND: additional sense 00/07");
     assert_string_equal(sense_key_name(0x1B), "ABORTED COMMAND");   /* masked to 0x0B */
 }
 
