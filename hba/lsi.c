@@ -35,8 +35,13 @@
  *    one untagged request uses cell 255, so reselection finds its cell in
  *    two SCRIPTS instructions.  While an untagged request is out the
  *    driver holds back NextRequest: it never has two.
- *  - Transfers are async and narrow (no SDTR/WDTR negotiation), which any
- *    SCSI target accepts.
+ *  - Transfers are async and narrow, which any SCSI target accepts.  A
+ *    target may still hold a faster agreement from an earlier owner of the
+ *    bus (an option ROM, the OS before a warm reboot), and start-up no
+ *    longer resets a free bus, so the first request to each target after
+ *    start-up or a reset carries WDTR (8-bit, which also ends any
+ *    synchronous agreement; on the wide 895A) or SDTR (offset 0); every
+ *    answer SPI allows is taken (lsi_ext_msg, lsi_msg_reject).
  *  - Autosense is ours: on CHECK CONDITION the same cell is reused for a
  *    REQUEST SENSE (HEAD OF QUEUE tag) into the SRB's sense buffer.
  *
@@ -152,15 +157,24 @@ void lsi_rings_reset(struct lsi_adapter *ad)
     ad->start_tail = 0;
     ad->done_head = 0;
     for (ULONG i = 0; i < LSI_CELLS; i++) {
+        struct lsi_ccb *c = ccb_of(ad, i);
+        ULONG pa = ccb_pa(ad, i);
         ad->slot[i].state = SLOT_FREE;
-        ad->cells[i].resume = ad->label[LSI_L_BAD_RESEL];
+        c->resume = ad->label[LSI_L_BAD_RESEL];
+        c->msgout.addr = pa + (ULONG)FIELD_OFFSET(struct lsi_ccb, msgout_bytes);
+        c->cmd.addr = pa + (ULONG)FIELD_OFFSET(struct lsi_ccb, cdb);
+        c->status_tbl.count = 1;
+        c->status_tbl.addr = pa + (ULONG)FIELD_OFFSET(struct lsi_ccb, status);
     }
     *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_STARTQ) = ad->misc_pa + LSI_MISC_STARTQ;
     *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_DONEQ) = ad->misc_pa + LSI_MISC_DONEQ;
     *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_ARENA) = ad->arena_pa;
     *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_OVERRUN_ADDR) = ad->label[LSI_L_OVERRUN];
     *lsi_cell_byte(ad, LSI_C_NOP) = SCSIMESS_NO_OPERATION;
+    *lsi_cell_byte(ad, LSI_C_REJECT) = SCSIMESS_MESSAGE_REJECT;
     ad->untagged_busy = FALSE;
+    ad->nego_todo = (USHORT)((1u << ad->chip->targets) - 1);
+    ad->nego_busy = 0;
     lsi_barrier();
 }
 
@@ -204,22 +218,66 @@ static void lsi_start_cell(struct lsi_adapter *ad, UCHAR idx)
 
 /* ---- building a request -------------------------------------------------------------- */
 
-static void lsi_set_msgout(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_BLOCK srb,
-                           UCHAR tag_msg)
+/* IDENTIFY for lun, with the disconnect privilege unless the request forbids it. */
+static inline UCHAR lsi_identify(UCHAR lun, ULONG srb_flags)
+{
+    UCHAR ident = SCSIMESS_IDENTIFY | (lun & 0x07);
+
+    return srb_flags & SRB_FLAGS_DISABLE_DISCONNECT ? ident : ident | SCSIMESS_IDENTIFY_WITH_DISCON;
+}
+
+/* IDENTIFY, and the queue tag message unless untagged (the entry's address is set once). */
+static inline void lsi_set_msgout(struct lsi_ccb *c, UCHAR ident, UCHAR tag_msg, UCHAR tag)
+{
+    c->msgout_bytes[0] = ident;
+    c->msgout_bytes[1] = tag_msg;               /* sent only when tagged */
+    c->msgout_bytes[2] = tag;
+    c->msgout.count = tag != SP_UNTAGGED ? 3 : 1;
+}
+
+/* WDTR (8-bit) or SDTR (offset 0) at m; its length. */
+static ULONG lsi_nego_msg(UCHAR *m, UCHAR nego, UCHAR period)
+{
+    m[0] = SCSIMESS_EXTENDED_MESSAGE;
+    if (nego == NEGO_WDTR) {
+        m[1] = SCSIMESS_WIDE_DATA_LENGTH;
+        m[2] = SCSIMESS_WIDE_DATA_REQUEST;
+        m[3] = 0;                               /* 2^0 bytes wide */
+        return 2 + SCSIMESS_WIDE_DATA_LENGTH;
+    }
+    m[1] = SCSIMESS_SYNCH_DATA_LENGTH;
+    m[2] = SCSIMESS_SYNCHRONOUS_DATA_REQ;
+    m[3] = period;
+    m[4] = 0;                                   /* REQ/ACK offset 0: asynchronous */
+    return 2 + SCSIMESS_SYNCH_DATA_LENGTH;
+}
+
+/*
+ * The first request to a target since start-up or a reset: its selection
+ * also says async and narrow (SPI: WDTR resets the synchronous agreement
+ * too, so a wide chip needs no SDTR unless the target rejects WDTR).
+ */
+static void lsi_nego_start(struct lsi_adapter *ad, ULONG idx)
 {
     struct lsi_ccb *c = ccb_of(ad, idx);
-    UCHAR ident = SCSIMESS_IDENTIFY | (srb->Lun & 0x07);
-    ULONG n = 0;
+    struct lsi_slot *s = &ad->slot[idx];
+    ULONG n = c->msgout.count;                  /* after IDENTIFY and the tag */
 
-    if (!(srb->SrbFlags & SRB_FLAGS_DISABLE_DISCONNECT))
-        ident |= SCSIMESS_IDENTIFY_WITH_DISCON;
-    c->msgout_bytes[n++] = ident;
-    if (srb->QueueTag != SP_UNTAGGED) {
-        c->msgout_bytes[n++] = tag_msg;
-        c->msgout_bytes[n++] = srb->QueueTag;
-    }
-    c->msgout.count = n;
-    c->msgout.addr = ccb_pa(ad, idx) + (ULONG)FIELD_OFFSET(struct lsi_ccb, msgout_bytes);
+    s->nego = ad->chip->targets > 8 ? NEGO_WDTR : NEGO_SDTR;
+    s->negotiates = TRUE;
+    c->msgout.count = n + lsi_nego_msg(c->msgout_bytes + n, s->nego, LSI_SDTR_PERIOD);
+    ad->nego_busy |= (USHORT)(1u << s->target);
+}
+
+/* The negotiating request is over: done with the target unless nobody answered. */
+static void lsi_nego_end(struct lsi_adapter *ad, struct lsi_slot *s, UCHAR srb_status)
+{
+    USHORT bit = (USHORT)(1u << s->target);
+
+    s->negotiates = FALSE;
+    ad->nego_busy &= (USHORT)~bit;
+    if (srb_status != SRB_STATUS_SELECTION_TIMEOUT)
+        ad->nego_todo &= (USHORT)~bit;
 }
 
 /* cdb: 16 bytes (the SRB's Cdb is), len of them sent. */
@@ -229,7 +287,6 @@ static void lsi_set_cdb(struct lsi_adapter *ad, ULONG idx, const UCHAR *cdb, ULO
 
     __builtin_memcpy(c->cdb, cdb, sizeof(c->cdb));      /* four stores, inline */
     c->cmd.count = len;
-    c->cmd.addr = ccb_pa(ad, idx) + (ULONG)FIELD_OFFSET(struct lsi_ccb, cdb);
     c->status = LSI_STATUS_NONE;
     c->overrun = 0;
 }
@@ -255,32 +312,21 @@ static BOOLEAN sg_add(struct lsi_tbl *tbl, ULONG *n, ULONG pa, ULONG len)
  * Describe va..va+len as table-indirect moves, one per physically
  * contiguous run, in the last entries of cell idx, and point the cell's
  * resume address at the first of them.  SRB_STATUS_SUCCESS, or why not.
+ * pa and run are the first run's, already looked up (lsi_map_data).
  */
-static UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG idx, PUCHAR va,
-                          ULONG len, BOOLEAN in)
+static UCHAR __attribute__((noinline)) lsi_map_sg(struct lsi_adapter *ad,
+                                                  PSCSI_REQUEST_BLOCK srb, ULONG idx, PUCHAR va,
+                                                  ULONG len, BOOLEAN in,
+                                                  SCSI_PHYSICAL_ADDRESS pa, ULONG run)
 {
     struct lsi_tbl tbl[LSI_MAX_SG];
     ULONG n = 0, first;
 
-    if (!len) {
-        ccb_of(ad, idx)->resume = ad->label[LSI_L_OVERRUN];
-        return SRB_STATUS_SUCCESS;
-    }
-    while (len) {
-        ULONG run = 0;
-        SCSI_PHYSICAL_ADDRESS pa = ScsiPortGetPhysicalAddress(ad, srb, va, &run);
+    for (;;) {
         if (!run || pa.HighPart) {
             ScsiDebugPrint(0, "lsi%lu: %u:%u: buffer %p has no 32-bit physical address\n",
                            ad->index, srb->TargetId, srb->Lun, va);
             return SRB_STATUS_INVALID_REQUEST;
-        }
-        if (!n && run >= len && len <= SCR_COUNT_MASK) {    /* one run: the last entry, directly */
-            struct lsi_tbl *e = sg_entry(ad, idx, LSI_MAX_SG - 1);
-            e->addr = pa.LowPart;
-            e->count = len;
-            ccb_of(ad, idx)->resume = ad->label[in ? LSI_L_DATAIN : LSI_L_DATAOUT] +
-                                      8 * (LSI_MAX_SG - 1);
-            return SRB_STATUS_SUCCESS;
         }
         run = run < len ? run : len;
         if (run > SCR_COUNT_MASK)
@@ -293,6 +339,10 @@ static UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG
         }
         va += run;
         len -= run;
+        if (!len)
+            break;
+        run = 0;
+        pa = ScsiPortGetPhysicalAddress(ad, srb, va, &run);
     }
     first = LSI_MAX_SG - n;
     for (ULONG i = 0; i < n; i++)
@@ -301,22 +351,42 @@ static UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG
     return SRB_STATUS_SUCCESS;
 }
 
+/* lsi_map_sg, with the usual buffer - one physically contiguous run - done here. */
+static inline UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG idx,
+                                 PUCHAR va, ULONG len, BOOLEAN in)
+{
+    struct lsi_tbl *e = sg_entry(ad, idx, LSI_MAX_SG - 1);
+    SCSI_PHYSICAL_ADDRESS pa;
+    ULONG run = 0;
+
+    if (!len) {
+        ccb_of(ad, idx)->resume = ad->label[LSI_L_OVERRUN];
+        return SRB_STATUS_SUCCESS;
+    }
+    pa = ScsiPortGetPhysicalAddress(ad, srb, va, &run);
+    if (run < len || pa.HighPart || len > SCR_COUNT_MASK)
+        return lsi_map_sg(ad, srb, idx, va, len, in, pa, run);
+    e->addr = pa.LowPart;                       /* one run: the last entry, directly */
+    e->count = len;
+    ccb_of(ad, idx)->resume = ad->label[in ? LSI_L_DATAIN : LSI_L_DATAOUT] + 8 * (LSI_MAX_SG - 1);
+    return SRB_STATUS_SUCCESS;
+}
+
 /* Fill in cell idx for srb's command; SRB_STATUS_SUCCESS, or why not. */
 static UCHAR lsi_build(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG idx)
 {
     struct lsi_ccb *c = ccb_of(ad, idx);
-    BOOLEAN in = (srb->SrbFlags & SRB_FLAGS_DATA_IN) != 0;
-    ULONG len = (srb->SrbFlags & SRB_FLAGS_UNSPECIFIED_DIRECTION) ? srb->DataTransferLength : 0;
+    ULONG flags = srb->SrbFlags;                /* read before the stores into the cell */
+    ULONG len = flags & SRB_FLAGS_UNSPECIFIED_DIRECTION ? srb->DataTransferLength : 0;
+    UCHAR lun = srb->Lun, tag = srb->QueueTag;
+    UCHAR tag_msg = srb->QueueAction ? srb->QueueAction : SCSIMESS_SIMPLE_QUEUE_TAG;
 
-    c->select.reserved = 0;
-    c->select.sxfer = 0;                        /* asynchronous */
-    c->select.sdid = srb->TargetId;
-    c->select.scntl3 = SCNTL3_SCF_DIV2 | SCNTL3_CCF_DIV2;
-    c->status_tbl.count = 1;
-    c->status_tbl.addr = ccb_pa(ad, idx) + (ULONG)FIELD_OFFSET(struct lsi_ccb, status);
-    lsi_set_msgout(ad, idx, srb, srb->QueueAction ? srb->QueueAction : SCSIMESS_SIMPLE_QUEUE_TAG);
+    c->select = (struct lsi_seltbl){ .sxfer = 0,        /* asynchronous, narrow */
+                                     .sdid = srb->TargetId,
+                                     .scntl3 = SCNTL3_SCF_DIV2 | SCNTL3_CCF_DIV2 };
+    lsi_set_msgout(c, lsi_identify(lun, flags), tag_msg, tag);
     lsi_set_cdb(ad, idx, srb->Cdb, srb->CdbLength);
-    return lsi_map_data(ad, srb, idx, srb->DataBuffer, len, in);
+    return lsi_map_data(ad, srb, idx, srb->DataBuffer, len, (flags & SRB_FLAGS_DATA_IN) != 0);
 }
 
 static UCHAR lsi_check(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb)
@@ -338,6 +408,8 @@ static UCHAR lsi_check(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 /* Finish with srb: the port gets it back; the untagged cell frees NextRequest. */
 static void lsi_finish(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_BLOCK srb)
 {
+    if (ad->slot[idx].negotiates)
+        lsi_nego_end(ad, &ad->slot[idx], srb->SrbStatus);
     ad->slot[idx].state = SLOT_FREE;
     ccb_of(ad, idx)->resume = ad->label[LSI_L_BAD_RESEL];
     ScsiPortNotification(RequestComplete, ad, srb);
@@ -350,6 +422,7 @@ static void lsi_finish(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_BLOCK sr
 static void lsi_start_scsi(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 {
     UCHAR idx = srb->QueueTag;                  /* SP_UNTAGGED is the untagged cell */
+    UCHAR path = srb->PathId, target = srb->TargetId, lun = srb->Lun;
     struct lsi_slot *s = &ad->slot[idx];
     UCHAR st = lsi_check(ad, srb);
 
@@ -362,15 +435,19 @@ static void lsi_start_scsi(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb)
         return;
     }
     s->state = SLOT_ACTIVE;
-    s->target = srb->TargetId;
-    s->lun = srb->Lun;
-    s->tag = srb->QueueTag;
+    s->srb = srb;
+    s->target = target;
+    s->lun = lun;
+    s->tag = idx;
     s->moved = FALSE;
+    s->negotiates = FALSE;
+    if ((ad->nego_todo & ~ad->nego_busy) & (1u << target))
+        lsi_nego_start(ad, idx);
     if (idx == LSI_UNTAGGED_CELL)
         ad->untagged_busy = TRUE;
     lsi_start_cell(ad, idx);
     if (idx != LSI_UNTAGGED_CELL)
-        ScsiPortNotification(NextLuRequest, ad, srb->PathId, srb->TargetId, srb->Lun);
+        ScsiPortNotification(NextLuRequest, ad, path, target, lun);
 }
 
 BOOLEAN NTAPI LsiHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb)
@@ -408,6 +485,8 @@ static ULONG lsi_residual(struct lsi_adapter *ad, ULONG idx)
 {
     ULONG r = ccb_of(ad, idx)->resume, first, sum = 0;
 
+    if (r == ad->label[LSI_L_OVERRUN])
+        return 0;                               /* the usual case: the whole buffer moved */
     if (r >= ad->label[LSI_L_DATAIN] && r < ad->label[LSI_L_DATAIN] + 8 * LSI_MAX_SG)
         first = (r - ad->label[LSI_L_DATAIN]) / 8;
     else if (r >= ad->label[LSI_L_DATAOUT] && r < ad->label[LSI_L_DATAOUT] + 8 * LSI_MAX_SG)
@@ -427,7 +506,8 @@ static BOOLEAN lsi_sense_start(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_
     if ((srb->SrbFlags & SRB_FLAGS_DISABLE_AUTOSENSE) || !srb->SenseInfoBuffer ||
         !srb->SenseInfoBufferLength)
         return FALSE;
-    lsi_set_msgout(ad, idx, srb, SCSIMESS_HEAD_OF_QUEUE_TAG);
+    lsi_set_msgout(ccb_of(ad, idx), lsi_identify(srb->Lun, srb->SrbFlags),
+                   SCSIMESS_HEAD_OF_QUEUE_TAG, srb->QueueTag);
     lsi_set_cdb(ad, idx, cdb, 6);
     if (lsi_map_data(ad, srb, idx, srb->SenseInfoBuffer, srb->SenseInfoBufferLength, TRUE) !=
         SRB_STATUS_SUCCESS)
@@ -435,6 +515,7 @@ static BOOLEAN lsi_sense_start(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_
     ad->slot[idx].state = SLOT_SENSE;
     ad->slot[idx].check_status = SCSISTAT_CHECK_CONDITION;
     ad->slot[idx].moved = FALSE;
+    ad->slot[idx].nego = NEGO_NONE;
     lsi_start_cell(ad, idx);
     return TRUE;
 }
@@ -471,24 +552,17 @@ static void lsi_sense_done(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_BLOC
     lsi_finish(ad, idx, srb);
 }
 
-/* The request behind a cell, matched by target, LUN and tag (ScsiPortGetSrb). */
+/*
+ * The request behind a cell.  The port completes a request only when we
+ * do, or after HwResetBus, which frees every cell: a cell's SRB pointer
+ * stays good while the cell is in use.
+ */
 static PSCSI_REQUEST_BLOCK lsi_srb_of(struct lsi_adapter *ad, ULONG idx)
 {
-    struct lsi_slot *s = &ad->slot[idx];
-    PSCSI_REQUEST_BLOCK srb;
-
-    if (s->state == SLOT_FREE)
-        return 0;
-    srb = ScsiPortGetSrb(ad, 0, s->target, s->lun, s->tag);
-    if (!srb) {
-        ScsiDebugPrint(0, "lsi%lu: %u:%u: the port has no request for tag %u; cell dropped\n",
-                       ad->index, s->target, s->lun, s->tag);
-        s->state = SLOT_FREE;
-    }
-    return srb;
+    return ad->slot[idx].state == SLOT_FREE ? 0 : ad->slot[idx].srb;
 }
 
-static void lsi_cell_done(struct lsi_adapter *ad, ULONG idx)
+static void __attribute__((noinline)) lsi_cell_done_slow(struct lsi_adapter *ad, ULONG idx)
 {
     PSCSI_REQUEST_BLOCK srb;
 
@@ -497,13 +571,34 @@ static void lsi_cell_done(struct lsi_adapter *ad, ULONG idx)
                        ad->index, idx);
         return;
     }
-    srb = lsi_srb_of(ad, idx);
-    if (!srb)
-        return;
+    srb = ad->slot[idx].srb;
     if (ad->slot[idx].state == SLOT_SENSE)
         lsi_sense_done(ad, idx, srb);
     else
         lsi_command_done(ad, idx, srb);
+}
+
+/*
+ * SCRIPTS finished cell idx.  The usual case - a tagged command, GOOD
+ * status, the whole buffer moved, no negotiation riding on it - is
+ * completed here; lsi_cell_done_slow sorts out everything else.
+ */
+static inline void lsi_cell_done(struct lsi_adapter *ad, ULONG idx)
+{
+    struct lsi_slot *s = &ad->slot[idx];
+    struct lsi_ccb *c = ccb_of(ad, idx);
+    PSCSI_REQUEST_BLOCK srb = s->srb;
+
+    if (s->state != SLOT_ACTIVE || s->negotiates || idx == LSI_UNTAGGED_CELL ||
+        c->status != SCSISTAT_GOOD || c->overrun || c->resume != ad->label[LSI_L_OVERRUN]) {
+        lsi_cell_done_slow(ad, idx);
+        return;
+    }
+    srb->ScsiStatus = SCSISTAT_GOOD;
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    s->state = SLOT_FREE;
+    c->resume = ad->label[LSI_L_BAD_RESEL];
+    ScsiPortNotification(RequestComplete, ad, srb);
 }
 
 /* Complete cell idx's request with status (an error the chip reported). */
@@ -604,14 +699,19 @@ static void lsi_resel_mismatch(struct lsi_adapter *ad, UCHAR phase)
 {
     ULONG idx = lsi_lone_request(ad);
 
-    if (phase == PHASE_STATUS && idx) {
-        ad->srst_unsafe = TRUE;                 /* that command stays queued in QEMU */
-        lsi_wr32(ad, DSA, ccb_pa(ad, idx));
-        lsi_resume(ad, LSI_L_STATUS);
+    if (phase != PHASE_STATUS) {
+        lsi_protocol_error(ad, 0, "reselection without IDENTIFY and queue tag", phase,
+                           SP_INVALID_RESELECTION);
         return;
     }
-    lsi_protocol_error(ad, 0, "reselection without IDENTIFY and queue tag", phase,
-                       SP_INVALID_RESELECTION);
+    ad->srst_unsafe = TRUE;                     /* that command stays queued in QEMU */
+    if (!idx) {
+        lsi_protocol_error(ad, 0, "status without reselection, with several requests out",
+                           phase, SP_INVALID_RESELECTION);
+        return;
+    }
+    lsi_wr32(ad, DSA, ccb_pa(ad, idx));
+    lsi_resume(ad, LSI_L_STATUS);
 }
 
 /*
@@ -676,6 +776,58 @@ static void lsi_unexpected_disconnect(struct lsi_adapter *ad)
     lsi_resume(ad, LSI_L_START);
 }
 
+/* Answer the message in hand with the cell's message-out entry (SCRIPTS REPLY). */
+static void lsi_reply(struct lsi_adapter *ad, ULONG idx, UCHAR nego, UCHAR period)
+{
+    struct lsi_ccb *c = ccb_of(ad, idx);
+
+    c->msgout.count = lsi_nego_msg(c->msgout_bytes, nego, period);
+    ad->slot[idx].nego = nego;
+    lsi_barrier();
+    lsi_resume(ad, LSI_L_REPLY);
+}
+
+/*
+ * The target sent WDTR or SDTR (SCRIPTS EXTMSG; ACK still asserted on its
+ * last byte).  The answer to ours is taken if it is 8-bit / offset 0 and
+ * refused otherwise (SPI: a refused answer leaves the transfers narrow
+ * and asynchronous); one the target starts is answered with ours.
+ */
+static void lsi_ext_msg(struct lsi_adapter *ad, ULONG idx)
+{
+    volatile UCHAR *m = lsi_cell_byte(ad, LSI_C_MSGIN);    /* 01h, length, code, values */
+    BOOLEAN wdtr = m[1] == SCSIMESS_WIDE_DATA_LENGTH && m[2] == SCSIMESS_WIDE_DATA_REQUEST;
+    BOOLEAN sdtr = m[1] == SCSIMESS_SYNCH_DATA_LENGTH && m[2] == SCSIMESS_SYNCHRONOUS_DATA_REQ;
+    UCHAR sent = ad->slot[idx].nego, asks = sdtr ? m[4] : m[3];     /* offset / width */
+
+    ad->slot[idx].nego = NEGO_NONE;
+    if ((wdtr && sent == NEGO_WDTR) || (sdtr && sent == NEGO_SDTR))
+        lsi_resume(ad, asks == 0 ? LSI_L_ACK_DISPATCH : LSI_L_REJECT);
+    else if (wdtr || sdtr)
+        lsi_reply(ad, idx, wdtr ? NEGO_WDTR : NEGO_SDTR, sdtr ? m[3] : 0);
+    else
+        lsi_resume(ad, LSI_L_REJECT);           /* an extended message we do not take */
+}
+
+/*
+ * MESSAGE REJECT (ACK still asserted): fine as the answer to our WDTR (a
+ * narrow target, which may still be synchronous: SDTR follows at once) or
+ * SDTR (an asynchronous-only target); a protocol error otherwise.
+ */
+static void lsi_msg_reject(struct lsi_adapter *ad, ULONG idx)
+{
+    UCHAR sent = ad->slot[idx].nego;
+
+    ad->slot[idx].nego = NEGO_NONE;
+    if (sent == NEGO_WDTR)
+        lsi_reply(ad, idx, NEGO_SDTR, LSI_SDTR_PERIOD);
+    else if (sent == NEGO_SDTR)
+        lsi_resume(ad, LSI_L_ACK_DISPATCH);
+    else
+        lsi_protocol_error(ad, idx, "MESSAGE REJECT of a message we need", LSI_SIR_MSG_REJECT,
+                           SP_PROTOCOL_ERROR);
+}
+
 /* A SCRIPTS INT instruction (DSTAT.SIR): DSPS holds the code. */
 static void lsi_script_int(struct lsi_adapter *ad)
 {
@@ -683,6 +835,16 @@ static void lsi_script_int(struct lsi_adapter *ad)
     volatile UCHAR *msg = lsi_cell_byte(ad, LSI_C_MSGIN);
 
     switch (code) {
+    case LSI_SIR_EXT_MSG:
+    case LSI_SIR_MSG_REJECT:
+        if (!idx || ad->slot[idx].state == SLOT_FREE)
+            lsi_protocol_error(ad, idx, "message in with no request connected", code,
+                               SP_PROTOCOL_ERROR);
+        else if (code == LSI_SIR_EXT_MSG)
+            lsi_ext_msg(ad, idx);
+        else
+            lsi_msg_reject(ad, idx);
+        return;
     case LSI_SIR_RESTORE_DP:
         if (idx && ad->slot[idx].state != SLOT_FREE && !ad->slot[idx].moved) {
             lsi_resume(ad, LSI_L_ACK_DISPATCH); /* nothing moved: nothing to restore */

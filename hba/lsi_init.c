@@ -5,13 +5,22 @@
  * bus reset, HwInitialize, HwResetBus, HwAdapterControl, DriverEntry.
  * See lsi.c for the design.
  *
+ * Start-up resets the chip, not the SCSI bus: a free bus needs no reset,
+ * since the first selection of each target sets its transfers async and
+ * narrow again (lsi.c), and the 250 ms reset-to-selection wait is most of
+ * a boot.  The bus is reset (and allowed to settle) only when it is not
+ * free after the chip reset, or with the boot option lsi=reset.
+ *
  * Resets: HwResetBus (and the driver's own error recovery) stops SCRIPTS
  * (ISTAT.ABRT), resets the SCSI bus, reports everything outstanding as
  * BUS_RESET, then resets the chip (ISTAT.SRST) and starts SCRIPTS again.
  * QEMU note: QEMU's model asserts on SRST that no command is queued
  * inside it, and a command that failed while disconnected (see
- * lsi_resel_mismatch) stays queued there for good; after that happened
- * the chip is set up again without SRST (ad->srst_unsafe).
+ * lsi_resel_mismatch) stays queued there for good - the SCSI bus reset
+ * cannot take it away either, since QEMU's SCSI layer has already
+ * finished it; after that happened the chip is set up again without SRST
+ * (ad->srst_unsafe), and SCRIPTS restart through a WAIT RESELECT, which
+ * also takes QEMU's model out of the state its abort left it in.
  */
 #include "lsivar.h"
 
@@ -104,7 +113,18 @@ static void lsi_bus_reset(struct lsi_adapter *ad)
     lsi_clear_interrupts(ad);
 }
 
-/* Set the chip up and start SCRIPTS at INIT (with an SRST first if asked). */
+/* Is the SCSI bus free: neither BSY nor SEL nor RST over a few looks? */
+static BOOLEAN lsi_bus_free(struct lsi_adapter *ad)
+{
+    for (ULONG i = 0; i < LSI_BUS_FREE_SAMPLES; i++) {
+        if ((lsi_rd(ad, SBCL) & (SBCL_BSY | SBCL_SEL)) || (lsi_rd(ad, SSTAT0) & SSTAT0_RST))
+            return FALSE;
+        ScsiPortStallExecution(LSI_POLL_US);
+    }
+    return TRUE;
+}
+
+/* Set the chip up (with an SRST first if asked). */
 BOOLEAN lsi_chip_start(struct lsi_adapter *ad, BOOLEAN chip_reset)
 {
     if (chip_reset && !lsi_chip_reset(ad)) {
@@ -121,16 +141,21 @@ BOOLEAN lsi_chip_start(struct lsi_adapter *ad, BOOLEAN chip_reset)
 }
 
 /*
- * Start SCRIPTS at INIT with empty rings.  The SIGP after it wakes the
- * WAIT RESELECT that INIT ends in; QEMU's model, restarted without SRST
- * after an abort in WAIT RESELECT, runs only one instruction on the DSP
- * write and takes the rest from the SIGP.
+ * Start SCRIPTS with empty rings: at RESTART, a WAIT RESELECT that the
+ * SIGP after it ends, on to INIT.  Whatever an abort left QEMU's model
+ * waiting for (a reselection, a DMA), the DSP write runs one instruction
+ * there and the WAIT RESELECT puts it in the state the SIGP wakes.  A bus
+ * that still shows REQ (no target may, after a reset; QEMU's model, reset
+ * without SRST, may still present a status or messages from before) is
+ * emptied first (FLUSH), so that nothing stale reaches the next request.
  */
 static void lsi_scripts_go(struct lsi_adapter *ad)
 {
+    BOOLEAN stale = (lsi_rd(ad, SBCL) & SBCL_REQ) != 0;
+
     lsi_rings_reset(ad);
     ad->ready = TRUE;
-    lsi_wr32(ad, DSP, ad->label[LSI_L_INIT]);
+    lsi_wr32(ad, DSP, ad->label[stale ? LSI_L_RESTART_FLUSH : LSI_L_RESTART]);
     lsi_wr(ad, ISTAT, ISTAT_SIGP);
 }
 
@@ -164,17 +189,22 @@ void lsi_reset_all(struct lsi_adapter *ad, const char *why)
 static BOOLEAN NTAPI LsiHwInitialize(PVOID ext)
 {
     struct lsi_adapter *ad = ext;
+    BOOLEAN reset;
 
     ad->ready = FALSE;
     if (!lsi_chip_start(ad, TRUE))
         return FALSE;
-    lsi_bus_reset(ad);
-    ScsiPortStallExecution(ad->settle_ms * 1000);   /* reset to selection */
-    lsi_clear_interrupts(ad);
+    reset = ad->force_reset || !lsi_bus_free(ad);
+    if (reset) {
+        lsi_bus_reset(ad);
+        ScsiPortStallExecution(ad->settle_ms * 1000);   /* reset to selection */
+        lsi_clear_interrupts(ad);
+    }
     lsi_scripts_go(ad);
-    ScsiDebugPrint(1, "lsi%lu: SCSI ID %u, %u targets, SCRIPTS at 0x%lx (%lu words), bus reset, "
+    ScsiDebugPrint(1, "lsi%lu: SCSI ID %u, %u targets, SCRIPTS at 0x%lx (%lu words), %s%s, "
                    "%lu ms settle\n", ad->index, LSI_INITIATOR_ID, ad->chip->targets,
-                   ad->label[LSI_L_INIT], ad->nwords, ad->settle_ms);
+                   ad->label[LSI_L_INIT], ad->nwords, reset ? "bus reset" : "bus free, no reset",
+                   ad->force_reset ? " (lsi=reset)" : "", reset ? ad->settle_ms : 0);
     return TRUE;
 }
 
@@ -251,26 +281,57 @@ static BOOLEAN lsi_map_registers(struct lsi_adapter *ad, PPORT_CONFIGURATION_INF
     return FALSE;
 }
 
-/* "settle=N" in the argument string (boot option lsi=settle=N): ms after the bus reset. */
-static ULONG lsi_settle_arg(PCHAR args)
+/* Does the comma-separated word at p start with key?  Then the rest of it, else 0. */
+static PCHAR lsi_arg_word(PCHAR p, const char *key)
 {
-    static const char key[] = "settle=";
-    ULONG v = 0, n = sizeof(key) - 1;
-    PCHAR p;
-
-    if (!args)
-        return LSI_SETTLE_MS;
-    for (p = args; *p; p++) {
-        ULONG k = 0;
-        while (k < n && p[k] == key[k])
-            k++;
-        if (k < n)
-            continue;
-        for (p += n; *p >= '0' && *p <= '9' && v < 100000; p++)
-            v = v * 10 + (ULONG)(*p - '0');
-        return v;
+    while (*key && *p == *key) {
+        p++;
+        key++;
     }
-    return LSI_SETTLE_MS;
+    return *key ? 0 : p;
+}
+
+/* A word of the argument string it does not take: said once, ignored. */
+static void lsi_bad_arg(PCHAR word)
+{
+    char w[24];
+    ULONG n = 0;
+
+    while (word[n] && word[n] != ',' && n < sizeof(w) - 1) {
+        w[n] = word[n];
+        n++;
+    }
+    w[n] = 0;
+    ScsiDebugPrint(0, "lsi: option '%s' not understood (want settle=MS or reset); ignored\n", w);
+}
+
+/*
+ * The argument string (boot option lsi=...): comma-separated words,
+ * "settle=N" (ms after a bus reset at start) and "reset" (reset the bus
+ * at start even when it is free).  Any other word is reported and ignored.
+ */
+static void lsi_parse_args(struct lsi_adapter *ad, PCHAR args)
+{
+    ad->settle_ms = LSI_SETTLE_MS;
+    ad->force_reset = FALSE;
+    for (PCHAR p = args; p && *p; p++) {
+        PCHAR v;
+        ULONG ms = 0;
+        if (p != args && p[-1] != ',')
+            continue;
+        if ((v = lsi_arg_word(p, "settle=")) != 0 && *v >= '0' && *v <= '9') {
+            for (; *v >= '0' && *v <= '9' && ms < 100000; v++)
+                ms = ms * 10 + (ULONG)(*v - '0');
+            if (*v == ',' || !*v)
+                ad->settle_ms = ms;
+            else
+                lsi_bad_arg(p);
+        } else if ((v = lsi_arg_word(p, "reset")) != 0 && (*v == ',' || !*v)) {
+            ad->force_reset = TRUE;
+        } else if (*p != ',') {
+            lsi_bad_arg(p);
+        }
+    }
 }
 
 static void lsi_config(struct lsi_adapter *ad, PPORT_CONFIGURATION_INFORMATION cfg)
@@ -353,7 +414,7 @@ static ULONG NTAPI LsiHwFindAdapter(PVOID ext, PVOID ctx, PVOID bus, PCHAR args,
         return SP_RETURN_ERROR;
     }
     lsi_config(ad, cfg);
-    ad->settle_ms = lsi_settle_arg(args);
+    lsi_parse_args(ad, args);
     if (!lsi_memory(ad, cfg) || !lsi_assemble(ad)) {
         ScsiPortFreeDeviceBase(ad, ad->regs);
         return SP_RETURN_ERROR;

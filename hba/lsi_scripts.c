@@ -58,6 +58,7 @@ struct lsi_src {
 #define WAIT_DISCONNECT()       I_(SCR_IO | SCR_IO_WAIT_DISC, A_NONE, 0, 0)
 #define WAIT_RESELECT(l)        I_(SCR_IO | SCR_IO_WAIT_RESEL, A_LABEL, l, 0)
 #define CLEAR_ACK()             I_(SCR_IO | SCR_IO_CLEAR | SCR_IO_ACK, A_NONE, 0, 0)
+#define SET_ATN()               I_(SCR_IO | SCR_IO_SET | SCR_IO_ATN, A_NONE, 0, 0)
 /* Read/Write: "MOVE reg TO SFBR" is reg | 0, as the manual's assembler encodes it */
 #define MOVE_TO_SFBR(r)         I_(SCR_RW_TO_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0, 0)
 #define MOVE_FROM_SFBR(r)       I_(SCR_RW_FROM_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0, 0)
@@ -92,6 +93,7 @@ struct lsi_src {
 #define JUMP_IF(l, ph)          I_(TC_JUMP | SCR_TC_IFTRUE | IF(ph), A_LABEL, l, 0)
 #define JUMP_IFNOT(l, ph)       I_(TC_JUMP | IF(ph), A_LABEL, l, 0)
 #define INT(code)               I_(TC_INT | SCR_TC_IFTRUE, A_IMM, 0, code)
+#define INT_IF_DATA(code, d)    I_(TC_INT | SCR_TC_IFTRUE | CMP_DATA(d), A_IMM, 0, code)
 #define INT_IFNOT_MASK(c, d, m) I_(TC_INT | CMP_MASK(d, m), A_IMM, 0, c)
 #define INT_FLY()               I_(TC_INT | SCR_TC_INTFLY | SCR_TC_IFTRUE, A_IMM, 0, 0)
 #define RETURN()                I_(SCR_TC | SCR_TC_RETURN | SCR_TC_IFTRUE, A_NONE, 0, 0)
@@ -160,6 +162,8 @@ LABEL(LSI_L_MSGIN_GOT),
     JUMP_IF_DATA(LSI_L_SAVE_DP, 0x02),              /* SAVE DATA POINTER */
     JUMP_IF_DATA(LSI_L_DISCONNECT, 0x04),           /* DISCONNECT */
     JUMP_IF_DATA(LSI_L_COMPLETE, 0x00),             /* COMMAND COMPLETE */
+    JUMP_IF_DATA(LSI_L_EXTMSG, 0x01),               /* EXTENDED MESSAGE (WDTR, SDTR) */
+    INT_IF_DATA(LSI_SIR_MSG_REJECT, 0x07),          /* MESSAGE REJECT: host */
     INT_IFNOT_MASK(LSI_SIR_BAD_MSG, 0x03, 0xFF),    /* anything but RESTORE POINTERS: host */
     INT(LSI_SIR_RESTORE_DP),                        /* RESTORE POINTERS: host */
 LABEL(LSI_L_SAVE_DP),
@@ -216,6 +220,48 @@ LABEL(LSI_L_MSGOUT),
 LABEL(LSI_L_COMMAND),
     MOVE_TBL(PHASE_COMMAND, OFF(cmd)),              /* the CDB again */
     JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_EXTMSG),
+    CLEAR_ACK(),                                    /* take EXTENDED MESSAGE */
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_MSGIN, 1),      /* its length */
+    JUMP_IF_DATA(LSI_L_EXT_WDTR, 0x02),             /* 2: WDTR, as a rule */
+    JUMP_IFNOT_DATA(LSI_L_REJECT, 0x03),            /* not 3 (SDTR) either: refuse it */
+    CLEAR_ACK(),
+    MOVE_ABS(PHASE_MSG_IN, 3, LSI_C_MSGIN, 2),      /* code, period, offset */
+    INT(LSI_SIR_EXT_MSG),                           /* host: accept, refuse or answer */
+LABEL(LSI_L_EXT_WDTR),
+    CLEAR_ACK(),
+    MOVE_ABS(PHASE_MSG_IN, 2, LSI_C_MSGIN, 2),      /* code, width exponent */
+    INT(LSI_SIR_EXT_MSG),                           /* host: accept, refuse or answer */
+LABEL(LSI_L_REJECT),
+    SET_ATN(),                                      /* before the ACK of the byte in hand */
+LABEL(LSI_L_REJECT_DRAIN),
+    CLEAR_ACK(),
+    JUMP_WHENNOT(LSI_L_REJECT_SEND, PHASE_MSG_IN),  /* the target stops at ATN, or ... */
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_BUCKET, 0),     /* ... ends the message first */
+    JUMP(LSI_L_REJECT_DRAIN),
+LABEL(LSI_L_REJECT_SEND),
+    MOVE_ABS(PHASE_MSG_OUT, 1, LSI_C_REJECT, 0),    /* MESSAGE REJECT (ATN drops on it) */
+    JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_REPLY),
+    SET_ATN(),                                      /* before the ACK of the last byte in */
+    CLEAR_ACK(),
+    MOVE_TBL(PHASE_MSG_OUT, OFF(msgout)),           /* the answer the host put in the cell */
+    JUMP(LSI_L_DISPATCH),
+LABEL(LSI_L_RESTART),
+    WAIT_RESELECT(LSI_L_INIT),                      /* the host's SIGP ends the wait: INIT */
+    JUMP(LSI_L_RESELECTED),                         /* a target from before the reset */
+LABEL(LSI_L_RESTART_FLUSH),
+    WAIT_RESELECT(LSI_L_FLUSH),                     /* as RESTART, by way of FLUSH */
+    JUMP(LSI_L_RESELECTED),
+LABEL(LSI_L_FLUSH),
+    JUMP_IF(LSI_L_FLUSH_MSG, PHASE_MSG_IN),         /* IF: REQ is up already */
+    JUMP_IFNOT(LSI_L_INIT, PHASE_STATUS),           /* nothing (more) to take */
+    MOVE_ABS(PHASE_STATUS, 1, LSI_C_BUCKET, 0),     /* a status byte nobody waits for */
+    JUMP(LSI_L_FLUSH),
+LABEL(LSI_L_FLUSH_MSG),
+    MOVE_ABS(PHASE_MSG_IN, 1, LSI_C_BUCKET, 0),     /* a message byte nobody waits for */
+    CLEAR_ACK(),
+    JUMP(LSI_L_FLUSH),
 LABEL(LSI_L_BAD_RESEL),
     INT(LSI_SIR_BAD_RESEL),                         /* resume address of an idle cell */
 LABEL(LSI_L_END),
@@ -224,15 +270,6 @@ LABEL(LSI_L_END),
 /* ---- the assembler ------------------------------------------------------------------ */
 
 #define NO_LABEL    0xFFFFFFFFu
-
-ULONG lsi_sg_offset(ULONG i)
-{
-    if (i < LSI_SG_IN_A)
-        return (ULONG)FIELD_OFFSET(struct lsi_ccb, sg) + i * sizeof(struct lsi_tbl);
-    i -= LSI_SG_IN_A;
-    return LSI_ARENA_SIZE * (1 + i / LSI_SG_PER_ARENA) +
-           (i % LSI_SG_PER_ARENA) * sizeof(struct lsi_tbl);
-}
 
 static ULONG src_words(const struct lsi_src *s)
 {

@@ -49,7 +49,8 @@ struct lsi_ccb {
     UCHAR status;                   /* 0x20 SCSI status byte, written by SCRIPTS */
     UCHAR overrun;                  /* 0x21 nonzero: SCRIPTS drained data past the buffer */
     UCHAR reserved[2];              /* 0x22 */
-    UCHAR msgout_bytes[12];         /* 0x24 IDENTIFY, tag message, tag */
+    UCHAR msgout_bytes[12];         /* 0x24 IDENTIFY, tag message, tag, WDTR or SDTR;
+                                       later the answer to a message in */
     UCHAR cdb[16];                  /* 0x30 */
     struct lsi_tbl sg[LSI_SG_IN_A]; /* 0x40 scatter/gather entries 0..23 */
 };
@@ -93,6 +94,16 @@ enum lsi_label {
     LSI_L_OVERRUN_OUT,
     LSI_L_MSGOUT,
     LSI_L_COMMAND,
+    LSI_L_EXTMSG,               /* EXTENDED MESSAGE in: its length, then the rest */
+    LSI_L_EXT_WDTR,
+    LSI_L_REJECT,               /* refuse the message coming in: MESSAGE REJECT */
+    LSI_L_REJECT_DRAIN,
+    LSI_L_REJECT_SEND,
+    LSI_L_REPLY,                /* answer a message with the cell's message-out entry */
+    LSI_L_RESTART,              /* entry with the chip in any state: SIGP goes on to INIT */
+    LSI_L_RESTART_FLUSH,        /* the same, when the bus still shows REQ after a reset */
+    LSI_L_FLUSH,                /* take what the bus still presents, then INIT */
+    LSI_L_FLUSH_MSG,
     LSI_L_BAD_RESEL,            /* the resume address of an idle cell */
     LSI_L_END,
     LSI_L_COUNT
@@ -107,6 +118,7 @@ enum lsi_cell {
     LSI_C_MSGIN,                /* message-in bytes (8) */
     LSI_C_BUCKET,               /* overrun bit bucket */
     LSI_C_NOP,                  /* a NO OPERATION message byte */
+    LSI_C_REJECT,               /* a MESSAGE REJECT message byte */
     LSI_C_COUNT
 };
 
@@ -117,9 +129,18 @@ enum lsi_cell {
 #define LSI_SIR_BAD_TAG_MSG     0x13u   /* a tagged reselection without a queue tag message */
 #define LSI_SIR_BAD_RESEL       0x14u   /* reselected for a cell with no request */
 #define LSI_SIR_RESTORE_DP      0x15u   /* RESTORE POINTERS received */
+#define LSI_SIR_MSG_REJECT      0x16u   /* MESSAGE REJECT received (ACK still asserted) */
+#define LSI_SIR_EXT_MSG         0x17u   /* a WDTR or SDTR in C_MSGIN (ACK still asserted) */
 
-/* DSA-relative offset of scatter/gather entry i of a cell. */
-ULONG lsi_sg_offset(ULONG i);
+/* DSA-relative offset of scatter/gather entry i of a cell (inline: the driver's hot path). */
+static inline ULONG lsi_sg_offset(ULONG i)
+{
+    if (i < LSI_SG_IN_A)
+        return (ULONG)FIELD_OFFSET(struct lsi_ccb, sg) + i * sizeof(struct lsi_tbl);
+    i -= LSI_SG_IN_A;
+    return LSI_ARENA_SIZE * (1 + i / LSI_SG_PER_ARENA) +
+           (i % LSI_SG_PER_ARENA) * sizeof(struct lsi_tbl);
+}
 
 /* Instruction words the program needs (LSI_SCRIPT_WORDS is enough). */
 #define LSI_SCRIPT_WORDS        512

@@ -23,6 +23,8 @@
 #define LSI_MISC_CELL_SIZE      16u
 #define LSI_MISC_SCRIPT         0x300u          /* the program */
 #define LSI_SETTLE_MS           250             /* SCSI reset-to-selection time */
+#define LSI_BUS_FREE_SAMPLES    10              /* looks at BSY/SEL, LSI_POLL_US apart */
+#define LSI_SDTR_PERIOD         0x19u           /* 100 ns (Fast-10); moot with offset 0 */
 #define LSI_RESET_HOLD_US       25              /* RST/ asserted at least this long */
 #define LSI_CHIP_RESET_TIMEOUT_MS 10
 #define LSI_ABORT_TIMEOUT_MS    10
@@ -46,6 +48,13 @@ enum lsi_slot_state {
     SLOT_SENSE,                 /* our REQUEST SENSE after CHECK CONDITION */
 };
 
+/* The transfer agreement message we sent last on a connection. */
+enum lsi_nego {
+    NEGO_NONE,
+    NEGO_WDTR,                  /* WDTR, 8-bit (which also makes the target asynchronous) */
+    NEGO_SDTR,                  /* SDTR, offset 0: asynchronous */
+};
+
 /* Host-side state of one cell (indexed like the cells: by queue tag). */
 struct lsi_slot {
     UCHAR state;                /* enum lsi_slot_state */
@@ -53,6 +62,9 @@ struct lsi_slot {
     UCHAR tag;                  /* QueueTag, or SP_UNTAGGED */
     UCHAR check_status;         /* the status autosense is running for */
     BOOLEAN moved;              /* the host moved the data pointer (phase mismatch) */
+    BOOLEAN negotiates;         /* this request carries its target's negotiation */
+    UCHAR nego;                 /* enum lsi_nego: awaiting the answer to this */
+    PSCSI_REQUEST_BLOCK srb;    /* the request (the port keeps it until we complete it) */
 };
 
 /* The device extension: everything about one adapter. */
@@ -60,7 +72,8 @@ struct lsi_adapter {
     PUCHAR regs;                /* register BAR, mapped */
     ULONG index;                /* lsiN */
     const struct lsi_chip *chip;
-    ULONG settle_ms;            /* after the bus reset at start */
+    ULONG settle_ms;            /* after a bus reset at start */
+    BOOLEAN force_reset;        /* lsi=reset: reset the bus at start even when it is free */
     BOOLEAN ready;              /* SCRIPTS running: interrupts are ours to take */
     BOOLEAN untagged_busy;      /* the untagged cell is in use (NextRequest held) */
     BOOLEAN srst_unsafe;        /* QEMU keeps a dead command: no more ISTAT.SRST */
@@ -82,6 +95,10 @@ struct lsi_adapter {
     UCHAR done_head;            /* next done slot the host reads */
 
     struct lsi_slot slot[LSI_CELLS];
+
+    /* transfer agreements: every target async and narrow, negotiated so */
+    USHORT nego_todo;           /* targets to negotiate with at their next selection */
+    USHORT nego_busy;           /* ... whose negotiation a request carries now */
 
     /* counters, for the log */
     ULONG resets, phase_mismatches;
