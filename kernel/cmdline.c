@@ -100,17 +100,22 @@ const char *cmdline_lookup(struct cmdline *c, const char *key)
 #ifndef HOST_TEST
 
 static struct cmdline boot_cmdline;
-static char raw_copy[CMDLINE_MAX];
+/*
+ * The loader's own string, as it gave it: the page allocator keeps its
+ * pages back (pmem.c), and the identity map covers them.
+ */
+static const char *raw_line = "";
 
 void cmdline_init(const char *raw)
 {
-    strlcpy(raw_copy, raw ? raw : "", sizeof(raw_copy));
-    cmdline_parse(&boot_cmdline, raw_copy);
+    if (raw)
+        raw_line = raw;
+    cmdline_parse(&boot_cmdline, raw_line);
 }
 
 const char *cmdline_raw(void)
 {
-    return raw_copy;
+    return raw_line;
 }
 
 const char *cmdline_get(const char *key)

@@ -33,7 +33,7 @@ static int do_version(int argc, char **argv)
     if (argc != 1)
         return CMD_USAGE;
     printf("ata-scsi " KERNEL_VERSION " (i386, multiboot)\n");
-    printf("command line: %s\n", cmdline_raw());
+    printf("command line: %.*s\n", CMDLINE_MAX - 1, cmdline_raw());
     return CMD_OK;
 }
 SHELL_COMMAND(version, do_version, "", "print the kernel version and command line");

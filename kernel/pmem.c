@@ -4,9 +4,12 @@
  *
  * The bitmap has one bit per page from 0 up to the end of the highest usable
  * page (96 KiB for 3 GiB), set = not free.  It is carved from the first
- * usable range above 1 MiB that holds it.  Runs with paging still off (the
- * multiboot structures are read at their physical addresses), and later
- * identity mapped.
+ * usable range above 1 MiB that holds it, together with the sanitised map
+ * and the usable ranges, which are kept right after it: they are worked out
+ * on pmem_init's stack (sized for the worst map) and kept at their real
+ * size, so the image has no tables for them.  Runs with paging still off
+ * (the multiboot structures are read at their physical addresses), and
+ * later identity mapped.
  */
 #include "pmem.h"
 #include "memmap.h"
@@ -24,14 +27,16 @@
 
 extern char _kernel_start[], _kernel_end[];
 
-static struct mem_region regions[PMEM_MAX_REGIONS];
+/* During pmem_init, in its scratch; then in the pages after the bitmap. */
+static struct mem_region *regions;
 static int nregions;
-static struct mem_range usable[MAX_USABLE];
+static struct mem_range *usable;
 static int nusable;
 static struct mb_module modules[PMEM_MAX_MODULES];
 static int nmodules;
 static struct page_bitmap bitmap;
-static uint32_t bitmap_pa, bitmap_len;
+static uint32_t bitmap_pa, bitmap_len;     /* the carved pages: bitmap and maps */
+static uint32_t bitmap_bytes;               /* of which the bitmap */
 static uint64_t ram_top;
 static uint32_t hint;                   /* next-fit start for single pages */
 static struct pmem_stats stats;
@@ -63,9 +68,8 @@ static int read_mmap(const struct mb_info *mbi, struct mem_region *raw, int max)
     return n;
 }
 
-static int read_map(const struct mb_info *mbi)
+static int read_map(const struct mb_info *mbi, struct mem_region *raw)
 {
-    static struct mem_region raw[MEMMAP_MAX_IN];
     int n = 0;
 
     if (mbi->flags & MBI_MMAP)
@@ -135,12 +139,29 @@ static int collect_exclusions(const struct mb_info *mbi, struct mem_range *excl)
 
 /* ---- the bitmap ----------------------------------------------------------- */
 
-/* Take the bitmap's pages from the first usable range above 1 MiB that fits. */
+/* Move the map and the usable ranges from pmem_init's scratch to after the bitmap. */
+static void keep_maps(void)
+{
+    struct mem_region *r = (struct mem_region *)(uintptr_t)(bitmap_pa + bitmap_bytes);
+    struct mem_range *u = (struct mem_range *)(r + nregions);
+
+    memcpy(r, regions, nregions * sizeof(*r));
+    memcpy(u, usable, nusable * sizeof(*u));
+    regions = r;
+    usable = u;
+}
+
+/*
+ * Take the bitmap's pages, with room for the maps after it, from the first
+ * usable range above 1 MiB that fits.  Taking them from a range's start
+ * never splits it, so nusable does not grow.
+ */
 static bool carve_bitmap(void)
 {
     uint32_t npages = (uint32_t)(usable[nusable - 1].end / PAGE_SIZE);
-    uint32_t bytes = ALIGN_UP(npages, 32u) / 8;
-    uint32_t len = ALIGN_UP(bytes, PAGE_SIZE);
+    uint32_t bytes = ALIGN_UP(ALIGN_UP(npages, 32u) / 8, 8u);
+    uint32_t len = ALIGN_UP(bytes + nregions * sizeof(*regions) + nusable * sizeof(*usable),
+                            PAGE_SIZE);
     int i, pick = -1;
 
     for (i = 0; i < nusable; i++) {
@@ -153,15 +174,19 @@ static bool carve_bitmap(void)
         return false;
     bitmap_pa = (uint32_t)usable[pick].start;
     bitmap_len = len;
+    bitmap_bytes = bytes;
     nusable = memrange_remove(usable, nusable, MAX_USABLE, bitmap_pa, bitmap_pa + len);
+    if (nusable <= 0)
+        return false;
     bitmap.bits = (uint32_t *)(uintptr_t)bitmap_pa;
     bitmap.npages = npages;
-    return nusable > 0;
+    keep_maps();
+    return true;
 }
 
 static void fill_bitmap(void)
 {
-    memset(bitmap.bits, 0xff, bitmap_len);
+    memset(bitmap.bits, 0xff, bitmap_bytes);
     stats.pages_managed = 0;
     for (int i = 0; i < nusable; i++) {
         uint32_t first = (uint32_t)(usable[i].start / PAGE_SIZE);
@@ -192,14 +217,26 @@ static void report_unused(void)
                 above_limit >> 20, VM_RAM_LIMIT);
 }
 
+/* Worst-case room, on the stack while pmem_init runs (some 6 KiB). */
+struct pmem_scratch {
+    struct mem_region regions[PMEM_MAX_REGIONS];
+    union {
+        struct mem_region raw[MEMMAP_MAX_IN];   /* the loader's map, until sanitised */
+        struct mem_range usable[MAX_USABLE];
+    } u;
+    struct mem_range excl[MAX_EXCL];
+};
+
 void pmem_init(const struct mb_info *mbi)
 {
-    struct mem_range excl[MAX_EXCL];
+    struct pmem_scratch s;
     int nexcl;
 
-    nregions = read_map(mbi);
-    nexcl = collect_exclusions(mbi, excl);
-    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, excl, nexcl, usable, MAX_USABLE);
+    regions = s.regions;
+    usable = s.u.usable;
+    nregions = read_map(mbi, s.u.raw);
+    nexcl = collect_exclusions(mbi, s.excl);
+    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, s.excl, nexcl, usable, MAX_USABLE);
     if (nusable <= 0 || !carve_bitmap())
         panic("pmem_init: no usable RAM for the page allocator");
     ram_top = memmap_ram_top(regions, nregions, PMEM_LIMIT);

@@ -47,7 +47,10 @@ uint64_t pmem_ram_top(void);
 /* The page ranges the allocator manages (sorted, [start, end)). */
 struct mem_range;
 int pmem_usable(const struct mem_range **out);
-/* Where the allocator's bitmap lives (carved from RAM): [start, end). */
+/*
+ * Where the allocator's bitmap lives (carved from RAM), with its copies of
+ * the memory map and of the usable ranges right after it: [start, end).
+ */
 void pmem_bitmap_range(uint32_t *start, uint32_t *end);
 
 uint32_t pmem_alloc_page(void);                     /* 0 when none is left */

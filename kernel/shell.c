@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "string.h"
 #include "io.h"
+#include "heap.h"
 
 #define PROMPT          "=> "
 #define HISTORY_LEN     16
@@ -98,7 +99,7 @@ void shell_run_script(char *script)
 
 /* ---- line editor ---------------------------------------------------------- */
 
-static char history[HISTORY_LEN][SHELL_MAX_LINE];
+static char *history[HISTORY_LEN];      /* from the heap, each as long as its line */
 static unsigned history_count;          /* lines ever added */
 
 static int getc_wait(void)
@@ -231,14 +232,25 @@ static int read_escape(void)
     return 0;
 }
 
+static const char *history_line(unsigned i)
+{
+    return history[i % HISTORY_LEN];
+}
+
+/* A line the heap has no room for is not kept (it still runs). */
 static void history_add(const char *s)
 {
-    if (!*s)
+    size_t n = strlen(s) + 1;
+    char *copy;
+
+    if (n == 1 || (history_count && strcmp(history_line(history_count - 1), s) == 0))
         return;
-    if (history_count &&
-        strcmp(history[(history_count - 1) % HISTORY_LEN], s) == 0)
+    copy = kmalloc(n);
+    if (!copy)
         return;
-    strlcpy(history[history_count % HISTORY_LEN], s, SHELL_MAX_LINE);
+    memcpy(copy, s, n);
+    kfree(history[history_count % HISTORY_LEN]);
+    history[history_count % HISTORY_LEN] = copy;
     history_count++;
 }
 
@@ -278,13 +290,13 @@ static bool read_line(struct line *l)
         case K_UP:
             if (hist > 0 && hist + HISTORY_LEN > history_count) {
                 hist--;
-                set_line(l, history[hist % HISTORY_LEN]);
+                set_line(l, history_line(hist));
             }
             break;
         case K_DOWN:
             if (hist < history_count) {
                 hist++;
-                set_line(l, hist == history_count ? "" : history[hist % HISTORY_LEN]);
+                set_line(l, hist == history_count ? "" : history_line(hist));
             }
             break;
         case '\t':

@@ -28,6 +28,13 @@
 #include "power.h"
 #include "pci.h"
 #include "vm.h"
+#include "heap.h"
+
+/*
+ * Room for the boot-time claims (some 40 on a PC) and a few adapters'
+ * AccessRanges; doubled whenever it fills up.
+ */
+#define SYS_RANGES_FIRST    64
 
 static struct range_table sys_ranges;
 static bool sys_ranges_ready;
@@ -124,7 +131,7 @@ static void claim_as(const void *owner, const char *name, bool io, uint64_t star
 {
     struct range_req q = { RANGE_BUS_INTERNAL, 0, io, start, len };
     const struct range *c = NULL;
-    enum range_err e = range_claim(&sys_ranges, &q, owner, name, what, &c);
+    enum range_err e = ranges_claim(&q, owner, name, what, &c);
 
     if (e != RANGE_OK)
         report_refused(what, &q, e, c);
@@ -235,7 +242,8 @@ void ranges_init_platform(void)
     if (sys_ranges_ready)
         return;
     sys_ranges_ready = true;
-    range_table_init(&sys_ranges);
+    range_table_init(&sys_ranges, kmalloc(SYS_RANGES_FIRST * sizeof(struct range)),
+                     SYS_RANGES_FIRST);
     claim_fixed();
     claim_kernel_devices();
     claim_acpi();
@@ -248,6 +256,33 @@ struct range_table *ranges_table(void)
 {
     ranges_init_platform();
     return &sys_ranges;
+}
+
+/* Move the table to one twice as big; false (table unchanged) without heap. */
+static bool sys_ranges_grow(void)
+{
+    int cap = sys_ranges.cap ? 2 * sys_ranges.cap : SYS_RANGES_FIRST;
+    struct range *r = kmalloc((size_t)cap * sizeof(*r));
+
+    if (!r)
+        return false;
+    if (sys_ranges.n)
+        memcpy(r, sys_ranges.r, (size_t)sys_ranges.n * sizeof(*r));
+    kfree(sys_ranges.r);
+    sys_ranges.r = r;
+    sys_ranges.cap = cap;
+    return true;
+}
+
+enum range_err ranges_claim(const struct range_req *q, const void *owner, const char *name,
+                            const char *what, const struct range **conflict)
+{
+    struct range_table *t = ranges_table();
+    enum range_err e = range_claim(t, q, owner, name, what, conflict);
+
+    if (e == RANGE_E_FULL && sys_ranges_grow())
+        e = range_claim(t, q, owner, name, what, conflict);
+    return e;
 }
 
 bool ranges_atdisk_claimed(bool primary)
@@ -275,7 +310,7 @@ bool ranges_claim_atdisk(const void *owner, const char *name, bool primary)
         }
     }
     for (int i = 0; i < 2; i++)
-        if (range_claim(t, &atdisk_blocks[primary][i], owner, name, what[primary][i], &c)
+        if (ranges_claim(&atdisk_blocks[primary][i], owner, name, what[primary][i], &c)
             != RANGE_OK) {
             pr_err(name, "%s: claimed-range table full", what[primary][i]);
             return false;
@@ -306,7 +341,7 @@ static int do_ranges(int argc, char **argv)
     printf("%-5s %-10s %-23s %-9s %s\n", "space", "bus", "first-last", "owner", "what");
     for (int i = 0; i < t->n; i++)
         print_range(&t->r[i]);
-    printf("%d of %d entries used\n", t->n, RANGE_MAX);
+    printf("%d of %d entries used\n", t->n, t->cap);
     return CMD_OK;
 }
 SHELL_COMMAND(ranges, do_ranges, "",

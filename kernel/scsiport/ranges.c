@@ -54,9 +54,11 @@ const char *range_strerror(enum range_err e)
     return "?";
 }
 
-void range_table_init(struct range_table *t)
+void range_table_init(struct range_table *t, struct range *storage, int cap)
 {
-    memset(t, 0, sizeof(*t));
+    t->r = storage;
+    t->n = 0;
+    t->cap = storage ? cap : 0;
 }
 
 /* Length, top of the space, bus type. */
@@ -178,7 +180,7 @@ enum range_err range_claim(struct range_table *t, const struct range_req *q,
         return e;
     if (range_held_by(t, q, owner))
         return RANGE_OK;
-    if (t->n >= RANGE_MAX)
+    if (t->n >= t->cap)
         return RANGE_E_FULL;
     memset(&r, 0, sizeof(r));
     r.at = *q;

@@ -29,6 +29,10 @@
  * containing it: nothing added; otherwise a new entry).  A check by an
  * owner ignores that owner's own claims, so an adapter's ranges validate.
  *
+ * A table's entries are storage its user hands over (range_table_init);
+ * the system's table takes them from the heap and grows when it is full
+ * (ranges_claim), so the image carries no table sized for the worst case.
+ *
  * Pure logic: built for the kernel and for the host (-DHOST_TEST,
  * tests/unit/test_ranges.c).
  */
@@ -37,7 +41,7 @@
 
 #include "types.h"
 
-#define RANGE_MAX           128         /* entries in a table */
+#define RANGE_MAX           128         /* entries in a fixed table (the host tests') */
 #define RANGE_IO_TOP        0x10000ull  /* x86 I/O space: ports 0..0xFFFF */
 #define RANGE_NAME_LEN      16          /* owner name, with the NUL */
 #define RANGE_WHAT_LEN      24          /* description, with the NUL */
@@ -70,10 +74,10 @@ struct range {
     char what[RANGE_WHAT_LEN];          /* "8259 PIC 1", "AccessRanges[0]" */
 };
 
-/* Kept sorted: I/O before memory, then by start, then by length. */
+/* r[0..n) kept sorted: I/O before memory, then by start, then by length. */
 struct range_table {
-    struct range r[RANGE_MAX];
-    int n;
+    struct range *r;                    /* room for cap entries */
+    int n, cap;
 };
 
 enum range_err {
@@ -85,7 +89,7 @@ enum range_err {
     RANGE_E_CLAIMED,                    /* overlaps another owner's claim */
 };
 
-void range_table_init(struct range_table *t);
+void range_table_init(struct range_table *t, struct range *storage, int cap);
 const char *range_strerror(enum range_err e);   /* "zero length", ... */
 const char *range_bus_name(int bus_type);       /* "isa", "pci", ... or "?" */
 
@@ -101,7 +105,10 @@ bool range_check(const struct range_table *t, const struct range_req *q,
 /* Does anybody at all hold a byte of q? (false for an invalid q) */
 bool range_claimed(const struct range_table *t, const struct range_req *q);
 
-/* Claim q for owner; name and what are copied (truncated to fit). */
+/*
+ * Claim q for owner; name and what are copied (truncated to fit).
+ * RANGE_E_FULL when a new entry is needed and the table has no room.
+ */
 enum range_err range_claim(struct range_table *t, const struct range_req *q,
                            const void *owner, const char *name, const char *what,
                            const struct range **conflict);
@@ -129,6 +136,13 @@ struct sp_adapter;
  */
 void ranges_init_platform(void);
 struct range_table *ranges_table(void);     /* seeded on first use */
+
+/*
+ * range_claim on the system's table, which grows (from the heap) when it
+ * is full: RANGE_E_FULL only when the heap has no room for a bigger one.
+ */
+enum range_err ranges_claim(const struct range_req *q, const void *owner, const char *name,
+                            const char *what, const struct range **conflict);
 
 /*
  * The legacy ATA blocks (0x1F0-0x1F7 + 0x3F6 primary, 0x170-0x177 + 0x376

@@ -78,7 +78,7 @@ static bool commit_range(struct sp_adapter *ad, unsigned i, const ACCESS_RANGE *
     enum range_err e;
 
     snprintf(what, sizeof(what), "AccessRanges[%u]", i);
-    e = range_claim(ranges_table(), &q, ad, ad->name, what, &c);
+    e = ranges_claim(&q, ad, ad->name, what, &c);
     if (e == RANGE_OK)
         return true;
     fmt_len(len, sizeof(len), q.len);

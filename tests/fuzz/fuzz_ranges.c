@@ -288,10 +288,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fz f = { data, size };
     static struct range_table t;
+    static struct range storage[RANGE_MAX];
     static struct model m;
     unsigned budget = MAX_FILL;
 
-    range_table_init(&t);
+    range_table_init(&t, storage, RANGE_MAX);
     m.n = 0;
     for (int op = 0; op < MAX_OPS && f.n; op++) {
         switch (fz_u8(&f) % 7) {

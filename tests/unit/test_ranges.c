@@ -9,6 +9,7 @@
 #include "scsiport/ranges.h"
 
 static struct range_table t;
+static struct range storage[RANGE_MAX];
 
 /* Owners: two adapters (only their addresses matter) and the platform. */
 static const char ad_a[] = "ahci0", ad_b[] = "lsi0";
@@ -42,7 +43,7 @@ static bool check(struct range_req q, const void *owner)
 static int setup(void **state)
 {
     (void)state;
-    range_table_init(&t);
+    range_table_init(&t, storage, RANGE_MAX);
     return 0;
 }
 
