@@ -1,8 +1,9 @@
 /*
- * `soak SECONDS SEED QD [phase=S] [reset=S] [t=S]`: mixed random reads and
- * writes on every prepared disk at once, through the port's asynchronous
- * API, for SECONDS; then what was done, in a form the host replays
- * (tools/soak.py) to check every block of the image files itself.
+ * `soak SECONDS SEED QD [phase=S] [reset=S] [t=S] [cap=D:Q ...]`: mixed
+ * random reads and writes on every prepared disk at once, through the
+ * port's asynchronous API, for SECONDS; then what was done, in a form the
+ * host replays (tools/soak.py) to check every block of the image files
+ * itself.
  * Numbers are decimal (0x for hex).
  *
  * A prepared disk holds a soak record in every block (the host writes
@@ -22,9 +23,10 @@
  *     computed from them (struct soak_rec, rec_fill);
  *   - queue depth per disk: phases of PHASE seconds (default 5) cycle
  *     through QD 1, 4 and QD; a disk with room takes the next idle lane in
- *     round-robin order.
- * A failed attempt (bus reset, UNIT ATTENTION, timeout, a device error) is
- * retried, up to SOAK_TRIES attempts; an operation that still fails is
+ *     round-robin order.  cap=D:Q holds disk id D to at most Q at a time
+ *     (tools/soak.py caps the disks it injects faults into: see there).
+ * A failed attempt (bus reset, UNIT ATTENTION, a CHECK CONDITION whose sense
+ * was lost, timeout, a device error) is retried, up to SOAK_TRIES attempts; an operation that still fails is
  * reported, and a write that failed leaves the old or the new record.
  * Reads are checked against a table of what each block may hold, but the
  * host, reading the image files, is the judge.
@@ -37,6 +39,7 @@
  * Lines for the host (DISK is the disk id, LANE 0-31, OP the lane's count):
  *   soak: disk DISK: sdN (ahci0 0:1:0), B blocks of S bytes, 32 lanes of N blocks,
  *         1-M blocks an operation
+ *   soak: dDISK: at most Q requests at a time         (a cap= for it)
  *   soak: phase N: QD Q
  *   soak: reset N: ahci0 by HwResetBus
  *   soak: dDISK lane LANE op OP: write lba A+N: MEDIUM ERROR: ... (try T)
@@ -68,6 +71,7 @@
 #define SOAK_TIMEOUT_S      10
 #define SOAK_REPORT_S       10              /* a progress line */
 #define SOAK_MISMATCH_LINES 32
+#define SOAK_FIXED_ARGS     4               /* soak SECONDS SEED QD */
 #define SOAK_MAGIC          "SOAKBLK1"
 #define SOAK_FILL_STEP      0x9E3779B9u
 #define SOAK_POISON         0xA5            /* a read buffer, before the read */
@@ -89,10 +93,10 @@ struct soak_blk {
     uint32_t hi;                    /* 0: gen exactly */
 };
 
-enum soak_kind { K_OK, K_RESET, K_UA, K_TIMEOUT, K_BUSY, K_DEVICE, K_OTHER, K_KINDS };
+enum soak_kind { K_OK, K_RESET, K_UA, K_NOSENSE, K_TIMEOUT, K_BUSY, K_DEVICE, K_OTHER, K_KINDS };
 
 static const char *const kind_name[K_KINDS] = {
-    "ok", "reset", "unit attention", "timeout", "busy", "device", "other",
+    "ok", "reset", "unit attention", "sense lost", "timeout", "busy", "device", "other",
 };
 
 struct soak;
@@ -136,6 +140,7 @@ struct soak_disk {
     uint32_t max_blocks;            /* per operation */
     struct soak_blk *tab;           /* SOAK_LANES * lane_blocks */
     uint32_t in_flight;
+    uint32_t qd_cap;                /* at most this many out, whatever the phase */
     uint32_t cursor;                /* next lane to consider */
     struct soak_count n;
     struct soak_lane lane[SOAK_LANES];
@@ -148,8 +153,15 @@ struct soak_adapter {
     uint32_t resets0, timeouts0;    /* the port's counters at the start */
 };
 
+/* cap=D:Q from the command line. */
+struct soak_cap {
+    uint32_t id, qd;
+};
+
 struct soak {
     uint32_t seconds, seed, qd_max, phase_s, reset_s, timeout_s;
+    struct soak_cap cap[SOAK_MAX_DISKS];
+    int ncaps;
     struct soak_disk *disk[SOAK_MAX_DISKS];
     int ndisks;
     struct soak_adapter adapter[SOAK_MAX_ADAPTERS];
@@ -343,8 +355,17 @@ static enum soak_kind classify(const struct soak_lane *l, struct sense_info *si)
                                    srb->ScsiStatus == SCSISTAT_QUEUE_FULL)))
         return K_BUSY;
     if (st == SRB_STATUS_ERROR && (srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID) &&
-        sense_parse(l->sense, srb->SenseInfoBufferLength, si))
+        sense_parse(l->sense, srb->SenseInfoBufferLength, si)) {
+        /*
+         * CHECK CONDITION whose sense says nothing: the sense was gone by the
+         * time REQUEST SENSE came (QEMU's scsi-disk drops it when another
+         * tagged command to the LU completes first, typically a UNIT
+         * ATTENTION after a reset).  Nothing was done; try again.
+         */
+        if (si->key == SCSI_SENSE_NO_SENSE && !si->asc && !si->ascq)
+            return K_NOSENSE;
         return si->key == SCSI_SENSE_UNIT_ATTENTION ? K_UA : K_DEVICE;
+    }
     return K_OTHER;
 }
 
@@ -627,7 +648,8 @@ static void issue_all(struct soak *s)
 {
     for (int i = 0; i < s->ndisks; i++) {
         struct soak_disk *sd = s->disk[i];
-        for (uint32_t n = 0; n < SOAK_LANES && sd->in_flight < s->qd; n++) {
+        uint32_t qd = MIN(s->qd, sd->qd_cap);
+        for (uint32_t n = 0; n < SOAK_LANES && sd->in_flight < qd; n++) {
             struct soak_lane *l = &sd->lane[sd->cursor];
             sd->cursor = (sd->cursor + 1) % SOAK_LANES;
             if (!l->busy)
@@ -819,6 +841,10 @@ static struct soak_disk *new_disk(struct soak *s, struct disk *d, uint32_t id)
     sd->id = id;
     sd->bs = d->block_size;
     sd->lane_blocks = (uint32_t)(area / SOAK_LANES);
+    sd->qd_cap = SOAK_LANES;
+    for (int i = 0; i < s->ncaps; i++)
+        if (s->cap[i].id == id)
+            sd->qd_cap = s->cap[i].qd;
     sd->max_blocks = MAX(1u, MIN(SOAK_MAX_BYTES, d->max_bytes) / sd->bs);
     if (d->one_page)
         sd->max_blocks = MAX(1u, MIN(sd->max_blocks, 4096 / sd->bs));
@@ -871,13 +897,34 @@ static bool find_disks(struct soak *s)
                "blocks, 1-%u blocks an operation\n", id, d->name, d->lu->ad->name, d->lu->path,
                d->lu->target, d->lu->lun, (unsigned long long)d->blocks, sd->bs, SOAK_LANES,
                sd->lane_blocks, sd->max_blocks);
+        if (sd->qd_cap < SOAK_LANES)
+            printf("soak: d%u: at most %u requests at a time\n", id, sd->qd_cap);
     }
     if (!s->ndisks)
         printf("soak: no disk holds soak records (tools/soak.py prepares images)\n");
     return s->ndisks > 0;
 }
 
-/* SECONDS SEED QD [phase=S] [reset=S] [t=S]; false after a line saying why. */
+/* cap=D:Q: disk id D never has more than Q (1-32) out; false if malformed. */
+static bool parse_cap(struct soak *s, const char *a)
+{
+    char id[12];
+    const char *colon = strchr(a, ':');
+    size_t n = colon ? (size_t)(colon - a) : 0;
+    struct soak_cap c;
+
+    if (!colon || !n || n >= sizeof(id) || s->ncaps == SOAK_MAX_DISKS)
+        return false;
+    memcpy(id, a, n);
+    id[n] = 0;
+    if (!parse_u32(id, 10, &c.id) || !parse_u32(colon + 1, 10, &c.qd) || !c.qd ||
+        c.qd > SOAK_LANES)
+        return false;
+    s->cap[s->ncaps++] = c;
+    return true;
+}
+
+/* SECONDS SEED QD [phase=S] [reset=S] [t=S] [cap=D:Q ...]; false after a line saying why. */
 static bool parse_args(struct soak *s, int argc, char **argv)
 {
     s->phase_s = SOAK_PHASE_S;
@@ -888,9 +935,17 @@ static bool parse_args(struct soak *s, int argc, char **argv)
         printf("soak: want seconds (1-1000000), a seed, and a queue depth 1-%u\n", SOAK_LANES);
         return false;
     }
-    for (int i = 4; i < argc; i++) {
+    for (int i = SOAK_FIXED_ARGS; i < argc; i++) {
         const char *a = argv[i];
-        uint32_t *v = !strncmp(a, "phase=", 6) ? &s->phase_s :
+        uint32_t *v;
+        if (!strncmp(a, "cap=", 4)) {
+            if (parse_cap(s, a + 4))
+                continue;
+            printf("soak: '%s': want cap=D:Q (disk id D, at most Q requests, 1-%u; up to %u)\n",
+                   a, SOAK_LANES, SOAK_MAX_DISKS);
+            return false;
+        }
+        v = !strncmp(a, "phase=", 6) ? &s->phase_s :
                       !strncmp(a, "reset=", 6) ? &s->reset_s :
                       !strncmp(a, "t=", 2) ? &s->timeout_s : NULL;
         if (!v || !parse_u32(strchr(a, '=') + 1, 10, v) || *v > 3600 ||
@@ -909,7 +964,7 @@ static int do_soak(int argc, char **argv)
     static struct soak s;
     int rc;
 
-    if (argc < 4 || argc > 7)
+    if (argc < SOAK_FIXED_ARGS)
         return CMD_USAGE;
     if (soak_poisoned) {
         printf("soak: requests of an earlier soak are still out; reset the machine first\n");
@@ -932,5 +987,5 @@ static int do_soak(int argc, char **argv)
             free_disk(s.disk[i]);
     return rc;
 }
-SHELL_COMMAND(soak, do_soak, "seconds seed qd [phase=s] [reset=s] [t=s]",
+SHELL_COMMAND(soak, do_soak, "seconds seed qd [phase=s] [reset=s] [t=s] [cap=d:q ...]",
               "random reads and writes on every soak-prepared disk; the host verifies");

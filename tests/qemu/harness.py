@@ -23,7 +23,6 @@ gives rc 0.
 import json
 import os
 import re
-import select
 import shutil
 import socket
 import subprocess
@@ -356,6 +355,19 @@ def forbid_lines(result, patterns):
         for i, (_, t) in enumerate(result.lines):
             if rx.search(t):
                 raise AssertionError("unexpected line %r:\n%s" % (t, result.describe({i: p})))
+
+
+def segments(result):
+    """A shell run split at its prompts: [(command, [lines up to the next
+    prompt])], in the order the commands ran."""
+    out = []
+    for _, text in result.lines:
+        m = re.match(r"^=> (.*)$", text)
+        if m:
+            out.append((m.group(1).strip(), []))
+        elif out:
+            out[-1][1].append(text)
+    return out
 
 
 def assert_guest_passed(result, min_checks=1):

@@ -1,9 +1,9 @@
 """Faults from the device, injected by QEMU's block layer (blkdebug, with
-rerror/werror=report so the guest sees them): read, write and flush errors
-on chosen sectors, once and persistently.  (Flush errors: QEMU 7.2's
-blkdebug did not fail a FLUSH CACHE in any configuration tried; not covered.)  A persistent error reaches the
-shell as exactly one decoded error line per failed command; a one-shot
-error is either reported the same way or recovered (the AHCI miniport
+rerror/werror=report so the guest sees them): read and write errors on
+chosen sectors, once and persistently (flush errors: test_faults_flush.py,
+on AHCI and LSI).  A persistent error reaches the shell as exactly one
+decoded error line per failed command; a one-shot error is either
+reported the same way or recovered (the AHCI miniport
 replays queued commands to find the one that failed, when the disk has no
 NCQ error log) - never silently wrong data; and the next request to that
 disk and to another disk works with correct data.

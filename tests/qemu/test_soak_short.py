@@ -3,10 +3,24 @@ as part of `make test`.  Two AHCI and two LSI disks at once, queue depths
 1, 4 and 32 in turn, one-shot read/write errors and an always-failing
 sector on an AHCI disk (blkdebug), guest bus resets of both adapters by
 both routes, and a host throttle of an LSI disk that makes requests time
-out.  (Only LSI: an AHCI reset makes QEMU 7.2 wait, inside the reset, for
-the throttled requests, and one such run here ended in a QEMU SIGSEGV;
-`make soak` throttles both kinds.)  The host replays every lane and checks
-every block of every image file.
+out.  The host replays every lane and checks every block of every image
+file.
+
+What each assertion rests on (none on luck of timing):
+  - queue depths and guest resets: the guest's own schedule (phase=3,
+    reset=2 over 16 s: phases 1-6, resets 1-4 cover both adapters by both
+    routes by 8 s);
+  - timeouts: the host throttles an LSI disk when the guest starts a QD 32
+    phase, to a rate at which what is queued on it drains in twice the
+    timeout, so requests time out and the port resets the bus;
+  - injected faults: they sit on sectors that a lane's early operation
+    meets (the replay picks them), in the QD 1 phase at the start.
+The disk with faults runs one request at a time (the soak's cap): with NCQ
+commands out, an AHCI error drives QEMU 7.2 into its own bugs (stale
+commands left running after PxCMD.ST is cleared, and a SIGSEGV in
+ahci_commit_buf); tools/soak.py's docstring has the details.  Only LSI
+disks are throttled here: an AHCI COMRESET waits, inside QEMU, for the
+throttled requests (`make soak` throttles both kinds).
 
 The second test shows that the host's check can fail: the images of that
 run, with a block put back to an older generation, a byte of another
@@ -51,6 +65,8 @@ def test_soak_short_every_block_checks_out(run):
     resets = {m.group(1, 2) for m in v.result.find(r"^soak: reset \d+: (\w+) by (\w+)$")}
     assert resets == {(a, how) for a in ("ahci0", "lsi0")
                       for how in ("HwResetBus", "SRB_FUNCTION_RESET_BUS")}, describe(v)
+    # The disk with faults ran one request at a time (judge() compared the cap).
+    assert [d.qd_cap for d in v.disks if d.conf] == [1], describe(v)
     # The host's throttle made requests time out, and the port reset the bus.
     assert f["throttles"] >= 1 and sum(t for _, t in f["port"].values()) >= 1, describe(v)
     # Injected faults: the one-shot ones met and recovered, the always-failing
