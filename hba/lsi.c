@@ -173,7 +173,7 @@ void lsi_rings_reset(struct lsi_adapter *ad)
     *lsi_cell_byte(ad, LSI_C_NOP) = SCSIMESS_NO_OPERATION;
     *lsi_cell_byte(ad, LSI_C_REJECT) = SCSIMESS_MESSAGE_REJECT;
     ad->untagged_busy = FALSE;
-    ad->nego_todo = (USHORT)((1u << ad->chip->targets) - 1);
+    ad->nego_due = (USHORT)((1u << ad->chip->targets) - 1);
     ad->nego_busy = 0;
     lsi_barrier();
 }
@@ -277,7 +277,7 @@ static void lsi_nego_end(struct lsi_adapter *ad, struct lsi_slot *s, UCHAR srb_s
     s->negotiates = FALSE;
     ad->nego_busy &= (USHORT)~bit;
     if (srb_status != SRB_STATUS_SELECTION_TIMEOUT)
-        ad->nego_todo &= (USHORT)~bit;
+        ad->nego_due &= (USHORT)~bit;
 }
 
 /* cdb: 16 bytes (the SRB's Cdb is), len of them sent. */
@@ -441,7 +441,7 @@ static void lsi_start_scsi(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb)
     s->tag = idx;
     s->moved = FALSE;
     s->negotiates = FALSE;
-    if ((ad->nego_todo & ~ad->nego_busy) & (1u << target))
+    if ((ad->nego_due & ~ad->nego_busy) & (1u << target))
         lsi_nego_start(ad, idx);
     if (idx == LSI_UNTAGGED_CELL)
         ad->untagged_busy = TRUE;

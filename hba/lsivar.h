@@ -97,7 +97,7 @@ struct lsi_adapter {
     struct lsi_slot slot[LSI_CELLS];
 
     /* transfer agreements: every target async and narrow, negotiated so */
-    USHORT nego_todo;           /* targets to negotiate with at their next selection */
+    USHORT nego_due;            /* targets to negotiate with at their next selection */
     USHORT nego_busy;           /* ... whose negotiation a request carries now */
 
     /* counters, for the log */

@@ -313,20 +313,31 @@ static bool lu_can_start(struct sp_adapter *ad, const struct sp_lu *lu,
     return lu_room(ad, lu, r);
 }
 
-/* The next request to start: LUs in round-robin order (only those with work). */
+/* lu's first queued request, when it may start now; the round-robin moves past lu. */
+static struct scsi_request *take(struct sp_adapter *ad, struct sp_lu *lu, uint64_t now)
+{
+    if (!lu->qhead || !lu_can_start(ad, lu, lu->qhead, now))
+        return NULL;
+    ad->rr_next = lu->next;
+    return lu_dequeue(lu);
+}
+
+/*
+ * The next request to start: LUs in round-robin order, from rr_next to the
+ * end of the list, then from its head up to rr_next.  Both passes end at
+ * the list's end, so a stale rr_next cannot make them go round for ever.
+ */
 static struct scsi_request *pick(struct sp_adapter *ad, uint64_t now)
 {
-    struct sp_lu *start = ad->rr_next ? ad->rr_next : ad->lus, *lu = start;
+    struct sp_lu *start = ad->rr_next ? ad->rr_next : ad->lus, *lu;
+    struct scsi_request *r;
 
-    if (!lu)
-        return NULL;
-    do {
-        if (lu->qhead && lu_can_start(ad, lu, lu->qhead, now)) {
-            ad->rr_next = lu->next;
-            return lu_dequeue(lu);
-        }
-        lu = lu->next ? lu->next : ad->lus;
-    } while (lu != start);
+    for (lu = start; lu; lu = lu->next)
+        if ((r = take(ad, lu, now)) != NULL)
+            return r;
+    for (lu = ad->lus; lu && lu != start; lu = lu->next)
+        if ((r = take(ad, lu, now)) != NULL)
+            return r;
     return NULL;
 }
 

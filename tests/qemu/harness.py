@@ -357,6 +357,20 @@ def forbid_lines(result, patterns):
                 raise AssertionError("unexpected line %r:\n%s" % (t, result.describe({i: p})))
 
 
+# `info pci` (HMP): a function's header line, and the vendor:device in its class line.
+HMP_DEV = re.compile(r"^\s*Bus\s+(\d+), device\s+(\d+), function (\d+):$")
+HMP_ID = re.compile(r"PCI device ([0-9a-f]{4}):([0-9a-f]{4})$")
+
+
+def shell(q, cmd):
+    """Type one command at a running Qemu's prompt; its output lines."""
+    n = q.line_count()
+    q.send(cmd + "\r")
+    echo = q.wait_for("^=> " + re.escape(cmd) + "$", after=n)
+    end = q.wait_for(r"^=> $", after=echo + 1)
+    return [t for _, t in q.result.lines[echo + 1:end]]
+
+
 def segments(result):
     """A shell run split at its prompts: [(command, [lines up to the next
     prompt])], in the order the commands ran."""

@@ -33,7 +33,8 @@ import zlib
 
 import pytest
 
-from harness import KERNEL, RC_PASS, ROOT, Qemu, boot, expect_lines, forbid_lines
+from harness import (HMP_DEV, HMP_ID, KERNEL, RC_PASS, ROOT, Qemu, boot, expect_lines,
+                     forbid_lines, shell)
 
 EXTRA_DIR = "tests/extra/edudisk"
 SOURCE = os.path.join(ROOT, EXTRA_DIR, "edudisk.c")
@@ -54,8 +55,6 @@ FILL = 0x0badcafe
 STDCALL_POPS = {"EduInitialize": 4, "EduStartIo": 8, "EduResetBus": 8,
                 "EduFindAdapter": 24, "edudisk_DriverEntry": 8}
 
-HMP_DEV = re.compile(r"^\s*Bus\s+(\d+), device\s+(\d+), function (\d+):$")
-HMP_ID = re.compile(r"PCI device ([0-9a-f]{4}):([0-9a-f]{4})$")
 HMP_BAR0 = re.compile(r"^\s+BAR0: 32 bit memory at 0x([0-9a-f]+) \[0x([0-9a-f]+)\]\.$")
 
 
@@ -178,15 +177,6 @@ def edu_devices(info_pci):
         if m and ours:
             out.append((cur, int(m.group(1), 16), int(m.group(2), 16)))
     return out
-
-
-def shell(q, cmd):
-    """One command at the prompt; its output lines."""
-    n = q.line_count()
-    q.send(cmd + "\r")
-    echo = q.wait_for("^=> " + re.escape(cmd) + "$", after=n)
-    end = q.wait_for(r"^=> $", after=echo + 1)
-    return [t for _, t in q.result.lines[echo + 1:end]]
 
 
 def crc_line(addr, data):

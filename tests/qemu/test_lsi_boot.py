@@ -15,8 +15,8 @@ messages.
 import re
 
 from harness import RC_PASS
-from test_lsi import (BS, BUF, SLOW, TROUBLE, assert_clean, check_reads, disk, image, lsi,
-                      read_cmds, run)
+from test_lsi import (SLOW, TROUBLE, assert_clean, check_reads, disk, image, lsi, read_cmds,
+                      run)
 
 TRACE = ["-trace", "lsi_execute_script_io_selected", "-trace", "lsi_do_msgout",
          "-trace", "lsi_do_msgout_extended", "-trace", "lsi_do_msgout_ignored"]

@@ -16,7 +16,7 @@ import zlib
 
 import pytest
 
-from harness import BUILD, LOGDIR, Qemu
+from harness import BUILD, LOGDIR, Qemu, shell
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -38,15 +38,6 @@ def kernel_symbols():
             if len(parts) == 3:
                 syms[parts[2]] = int(parts[0], 16)
     return syms
-
-
-def shell(q, cmd):
-    """Type one command at the prompt; returns its output lines."""
-    n = q.line_count()
-    q.send(cmd + "\r")
-    echo = q.wait_for("^=> " + re.escape(cmd) + "$", after=n)
-    end = q.wait_for(r"^=> $", after=echo + 1)
-    return [t for _, t in q.result.lines[echo + 1:end]]
 
 
 def run(args, machine="q35", memory="128M", hmp=(), modules=(), iso=False, timeout=30):

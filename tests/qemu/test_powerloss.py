@@ -7,7 +7,6 @@ is the bar."""
 
 import os
 import random
-import re
 import struct
 import time
 import zlib

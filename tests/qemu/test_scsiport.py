@@ -23,7 +23,8 @@ import re
 import struct
 import zlib
 
-from harness import RC_FAIL, Qemu, assert_guest_passed, boot, expect_lines, forbid_lines
+from harness import (HMP_DEV, HMP_ID, RC_FAIL, Qemu, assert_guest_passed, boot, expect_lines,
+                     forbid_lines, shell)
 
 TESTDEV = ["-device", "pci-testdev"]
 VENDOR, DEVICE = 0x1b36, 0x0005
@@ -53,8 +54,6 @@ REFUSAL_LINES = {
 ROUTINE_LINE = re.compile(r"^(sptest\d+|scsiport): (error|warning): .*ScsiPort\w+")
 REFUSALS = re.compile(r"^sptest: refusals((?: \w+ \d+)+)$")
 
-HMP_DEV = re.compile(r"^\s*Bus\s+(\d+), device\s+(\d+), function (\d+):$")
-HMP_ID = re.compile(r"PCI device ([0-9a-f]{4}):([0-9a-f]{4})$")
 HMP_BAR = re.compile(r"^\s+BAR(\d): (I/O|32 bit memory) at 0x([0-9a-f]+) \[0x([0-9a-f]+)\]\.$")
 RANGE_LINE = re.compile(r"^(io|mem)\s+(\w+)/(\d+)\s+0x([0-9a-f]+)-0x([0-9a-f]+)\s+(\S+)\s*(.*)$")
 
@@ -136,15 +135,6 @@ def check_crc(result, adapters):
     for name in adapters:
         expect_lines(result, [r"^sptest: %s blocks 0-%d crc32 %08x$" % (
             name, CRC_BLOCKS - 1, want)])
-
-
-def shell(q, cmd):
-    """One command at the prompt; its output lines."""
-    n = q.line_count()
-    q.send(cmd + "\r")
-    echo = q.wait_for("^=> " + re.escape(cmd) + "$", after=n)
-    end = q.wait_for(r"^=> $", after=echo + 1)
-    return [t for _, t in q.result.lines[echo + 1:end]]
 
 
 def shell_write_read(q):
