@@ -156,8 +156,6 @@ TEST_MINIPORTS := sptest
 # the tests) for size.
 OPT = -Os
 HOT_OBJS := \
-	$(B)/kernel/string.o \
-	$(B)/kernel/console.o \
 	$(B)/kernel/time.o \
 	$(B)/kernel/idle.o \
 	$(B)/kernel/intr.o \
@@ -166,7 +164,6 @@ HOT_OBJS := \
 	$(B)/kernel/scsiport/core.o \
 	$(B)/kernel/scsiport/submit.o \
 	$(B)/kernel/scsiport/irq.o \
-	$(B)/kernel/scsiport/scan.o \
 	$(B)/kernel/scsiport/physaddr.o \
 	$(B)/kernel/scsiport/physclamp.o \
 	$(B)/kernel/scsiport/api.o \

@@ -57,8 +57,8 @@ void ahci_pwrite(struct ahci_adapter *ad, struct ahci_port *pt, ULONG reg, ULONG
 }
 
 /* Wait until (reg & mask) == value; FALSE after timeout_ms. */
-BOOLEAN ahci_wait(struct ahci_adapter *ad, ULONG reg, ULONG mask, ULONG value,
-                         ULONG timeout_ms)
+BOOLEAN __attribute__((cold)) ahci_wait(struct ahci_adapter *ad, ULONG reg, ULONG mask, ULONG value,
+                                        ULONG timeout_ms)
 {
     for (ULONG us = 0; us <= timeout_ms * 1000; us += AHCI_POLL_US) {
         if ((ahci_read(ad, reg) & mask) == value)
@@ -68,8 +68,8 @@ BOOLEAN ahci_wait(struct ahci_adapter *ad, ULONG reg, ULONG mask, ULONG value,
     return FALSE;
 }
 
-BOOLEAN ahci_pwait(struct ahci_adapter *ad, struct ahci_port *pt, ULONG reg, ULONG mask,
-                          ULONG value, ULONG timeout_ms)
+BOOLEAN __attribute__((cold)) ahci_pwait(struct ahci_adapter *ad, struct ahci_port *pt, ULONG reg,
+                                         ULONG mask, ULONG value, ULONG timeout_ms)
 {
     return ahci_wait(ad, AHCI_PORT(pt->num) + reg, mask, value, timeout_ms);
 }
@@ -87,7 +87,7 @@ ULONG ahci_lowest_bit(ULONG v)
     return (ULONG)__builtin_ctz(v);
 }
 
-ULONG ahci_ports_mask(struct ahci_adapter *ad, BOOLEAN with_device)
+ULONG __attribute__((cold)) ahci_ports_mask(struct ahci_adapter *ad, BOOLEAN with_device)
 {
     ULONG m = 0;
 
@@ -97,8 +97,8 @@ ULONG ahci_ports_mask(struct ahci_adapter *ad, BOOLEAN with_device)
     return m;
 }
 
-void ahci_log(struct ahci_adapter *ad, struct ahci_port *pt, const char *what, ULONG v1,
-                     ULONG v2)
+void __attribute__((cold)) ahci_log(struct ahci_adapter *ad, struct ahci_port *pt, const char *what,
+                                    ULONG v1, ULONG v2)
 {
     ScsiDebugPrint(0, "ahci%u: port %u: %s (0x%08lx 0x%08lx)\n", ad->index, pt->num, what,
                    v1, v2);
@@ -107,7 +107,7 @@ void ahci_log(struct ahci_adapter *ad, struct ahci_port *pt, const char *what, U
 /* ---- port steps (AHCI 1.3.1 section 10) --------------------------------------------- */
 
 /* Stop the command list engine: clear ST, wait for CR (10.1.2). */
-BOOLEAN ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt)
+BOOLEAN __attribute__((cold)) ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ULONG cmd = ahci_pread(ad, pt, PX_CMD);
 
@@ -117,7 +117,7 @@ BOOLEAN ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt)
 }
 
 /* Stop the FIS receive engine: clear FRE, wait for FR (10.1.2). */
-BOOLEAN ahci_port_stop_fis(struct ahci_adapter *ad, struct ahci_port *pt)
+BOOLEAN __attribute__((cold)) ahci_port_stop_fis(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ULONG cmd = ahci_pread(ad, pt, PX_CMD);
 
@@ -126,7 +126,7 @@ BOOLEAN ahci_port_stop_fis(struct ahci_adapter *ad, struct ahci_port *pt)
     return ahci_pwait(ad, pt, PX_CMD, PX_CMD_FR, 0, AHCI_ENGINE_TIMEOUT_MS);
 }
 
-void ahci_port_start(struct ahci_adapter *ad, struct ahci_port *pt)
+void __attribute__((cold)) ahci_port_start(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ULONG cmd = ahci_pread(ad, pt, PX_CMD);
 
@@ -141,14 +141,14 @@ void ahci_port_start(struct ahci_adapter *ad, struct ahci_port *pt)
  * armed reads that port's PxIS and not IS, would leave such a bit holding
  * INTx asserted (or, with MSI, IS never falling to zero for the next message).
  */
-void ahci_port_clear_is(struct ahci_adapter *ad, struct ahci_port *pt)
+void __attribute__((cold)) ahci_port_clear_is(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ahci_pwrite(ad, pt, PX_IS, ahci_pread(ad, pt, PX_IS));
     if (ad->is_mode != AHCI_IS_LIVE)
         ahci_write(ad, AHCI_IS, 1u << pt->num);
 }
 
-void ahci_port_clear_errors(struct ahci_adapter *ad, struct ahci_port *pt)
+void __attribute__((cold)) ahci_port_clear_errors(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ahci_pwrite(ad, pt, PX_SERR, PX_SERR_ALL);
     ahci_port_clear_is(ad, pt);
@@ -161,7 +161,7 @@ void ahci_port_clear_errors(struct ahci_adapter *ad, struct ahci_port *pt)
  * bit).  AhciHwInterrupt trusts the mask to skip IS when one port is armed;
  * a superset only ever sends it the longer way (see there).
  */
-void ahci_port_arm(struct ahci_adapter *ad, struct ahci_port *pt, ULONG ie)
+void __attribute__((cold)) ahci_port_arm(struct ahci_adapter *ad, struct ahci_port *pt, ULONG ie)
 {
     if (ie) {
         ad->armed |= 1u << pt->num;
@@ -176,21 +176,21 @@ void ahci_port_arm(struct ahci_adapter *ad, struct ahci_port *pt, ULONG ie)
 }
 
 /* COMRESET (10.4.2): DET=1 for at least 1 ms, then DET=0; partial/slumber stay off. */
-void ahci_port_comreset_assert(struct ahci_adapter *ad, struct ahci_port *pt)
+void __attribute__((cold)) ahci_port_comreset_assert(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ULONG sctl = ahci_pread(ad, pt, PX_SCTL) & ~(PX_SCTL_DET_MASK | PX_SCTL_IPM_MASK);
 
     ahci_pwrite(ad, pt, PX_SCTL, sctl | PX_SCTL_IPM_NONE | PX_SCTL_DET_COMRESET);
 }
 
-void ahci_port_comreset_release(struct ahci_adapter *ad, struct ahci_port *pt)
+void __attribute__((cold)) ahci_port_comreset_release(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ULONG sctl = ahci_pread(ad, pt, PX_SCTL) & ~PX_SCTL_DET_MASK;
 
     ahci_pwrite(ad, pt, PX_SCTL, sctl | PX_SCTL_DET_NONE);
 }
 
-BOOLEAN ahci_port_busy(ULONG tfd)
+BOOLEAN __attribute__((cold)) ahci_port_busy(ULONG tfd)
 {
     return (PX_TFD_STS(tfd) & (ATA_STS_BSY | ATA_STS_DRQ)) != 0;
 }
@@ -365,7 +365,7 @@ static inline void ahci_cmd_fill(struct ahci_port *pt, ULONG slot, const struct 
 }
 
 /* Point every command header of the port at its command table (once per bring-up). */
-void ahci_cmd_list_init(struct ahci_port *pt)
+void __attribute__((cold)) ahci_cmd_list_init(struct ahci_port *pt)
 {
     for (ULONG s = 0; s < AHCI_MAX_SLOTS; s++) {
         pt->mem->list[s].ctba = ahci_mem_pa(pt, ahci_table(pt, s));
@@ -386,9 +386,9 @@ static void ahci_cmd_issue(struct ahci_adapter *ad, struct ahci_port *pt, ULONG 
  * TRUE on success; *tfd gets PxTFD either way.  On failure the port is
  * restarted (6.2.2), so it is usable again.
  */
-BOOLEAN ahci_exec_sync(struct ahci_adapter *ad, struct ahci_port *pt,
-                              const struct ata_tf *tf, const UCHAR *acmd, void *buf,
-                              ULONG timeout_ms, ULONG *tfd)
+BOOLEAN __attribute__((cold)) ahci_exec_sync(struct ahci_adapter *ad, struct ahci_port *pt,
+                                             const struct ata_tf *tf, const UCHAR *acmd, void *buf,
+                                             ULONG timeout_ms, ULONG *tfd)
 {
     ULONG prdtl = buf && tf->bytes ? ahci_prdt_own(pt, 0, buf, tf->bytes) : 0;
     ULONG us, is = 0;
@@ -437,8 +437,8 @@ static void ahci_complete_sense(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb
     ahci_complete(ad, srb, status);
 }
 
-static void ahci_complete_check(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb,
-                                const struct sat_sense *s)
+static void __attribute__((noinline, cold))
+ahci_complete_check(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, const struct sat_sense *s)
 {
     UCHAR sense[SENSE_BUFFER_SIZE];
 
@@ -479,8 +479,9 @@ static void ahci_bounce_in(struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb, ULONG 
 }
 
 /* A command other than a plain ATA transfer finished without error. */
-static void ahci_done_other(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
-                            PSCSI_REQUEST_BLOCK srb)
+static void __attribute__((noinline, cold)) ahci_done_other(struct ahci_adapter *ad,
+                                                            struct ahci_port *pt, ULONG slot,
+                                                            PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
     ULONG moved = pt->mem->list[slot].prdbc;
@@ -780,7 +781,8 @@ static void ahci_ncq_reset(struct ahci_adapter *ad, struct ahci_port *pt, ULONG 
 }
 
 /* Take every issued command off the port; returns their slots. */
-ULONG ahci_port_unissue(struct ahci_port *pt, PSCSI_REQUEST_BLOCK out[AHCI_MAX_SLOTS])
+ULONG __attribute__((cold)) ahci_port_unissue(struct ahci_port *pt,
+                                              PSCSI_REQUEST_BLOCK out[AHCI_MAX_SLOTS])
 {
     ULONG victims = pt->busy;
 
@@ -798,7 +800,9 @@ ULONG ahci_port_unissue(struct ahci_port *pt, PSCSI_REQUEST_BLOCK out[AHCI_MAX_S
  * the innocent ones are issued again (non-queued, after a COMRESET, when an
  * NCQ failure could not be pinned on one tag: the replay then finds it).
  */
-static void ahci_port_error(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis, ULONG tfd)
+static void __attribute__((noinline, cold)) ahci_port_error(struct ahci_adapter *ad,
+                                                            struct ahci_port *pt, ULONG pis,
+                                                            ULONG tfd)
 {
     PSCSI_REQUEST_BLOCK v[AHCI_MAX_SLOTS];
     BOOLEAN device_err = (pis & PX_IS_TFES) || (PX_TFD_STS(tfd) & (ATA_STS_ERR | ATA_STS_DF));
@@ -880,7 +884,8 @@ static void ahci_port_done(struct ahci_adapter *ad, struct ahci_port *pt, ULONG 
 static VOID NTAPI AhciHwTimer(PVOID ext);
 
 /* PxIS.PCS / PRCS: look at the port from the timer, once the link has settled. */
-static void ahci_port_hotplug(struct ahci_adapter *ad, struct ahci_port *pt)
+static void __attribute__((noinline, cold))
+ahci_port_hotplug(struct ahci_adapter *ad, struct ahci_port *pt)
 {
     ahci_pwrite(ad, pt, PX_SERR, PX_SERR_DIAG_X | PX_SERR_DIAG_N);
     pt->changed = TRUE;
@@ -1020,7 +1025,7 @@ static void ahci_drop_reset(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 }
 
 /* The port driver's bus reset (a request timed out): everything back as BUS_RESET. */
-BOOLEAN NTAPI AhciHwResetBus(PVOID ext, ULONG path)
+BOOLEAN NTAPI __attribute__((cold)) AhciHwResetBus(PVOID ext, ULONG path)
 {
     struct ahci_adapter *ad = ext;
 
@@ -1032,7 +1037,7 @@ BOOLEAN NTAPI AhciHwResetBus(PVOID ext, ULONG path)
 }
 
 /* Deferred hot-plug handling: a device gone or a device new. */
-static VOID NTAPI AhciHwTimer(PVOID ext)
+static VOID NTAPI __attribute__((cold)) AhciHwTimer(PVOID ext)
 {
     struct ahci_adapter *ad = ext;
     ULONG probe = 0;
@@ -1061,7 +1066,8 @@ static VOID NTAPI AhciHwTimer(PVOID ext)
 /* ---- the request path ------------------------------------------------------------------ */
 
 /* An emulated reply: copied out, cut to the data buffer. */
-static void ahci_reply(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG len)
+static void __attribute__((noinline, cold)) ahci_reply(struct ahci_adapter *ad,
+                                                       PSCSI_REQUEST_BLOCK srb, ULONG len)
 {
     if (len > srb->DataTransferLength)
         len = srb->DataTransferLength;
@@ -1103,8 +1109,9 @@ static void ahci_scsi_ata(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_R
     ahci_submit(ad, pt, srb);
 }
 
-static void ahci_scsi_atapi(struct ahci_adapter *ad, struct ahci_port *pt,
-                            PSCSI_REQUEST_BLOCK srb)
+static void __attribute__((noinline, cold)) ahci_scsi_atapi(struct ahci_adapter *ad,
+                                                            struct ahci_port *pt,
+                                                            PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
     ULONG len = srb->DataTransferLength;
@@ -1192,7 +1199,8 @@ static void ahci_abort(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 }
 
 /* Every function but a SCSI command to a device; x starts from zero. */
-static void ahci_start_other(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
+static void __attribute__((noinline, cold))
+ahci_start_other(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 {
     struct ahci_port *pt;
 

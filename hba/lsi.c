@@ -87,7 +87,8 @@ void lsi_wr32(struct lsi_adapter *ad, ULONG reg, ULONG val)
 }
 
 /* Wait until (reg & mask) == value; FALSE after timeout_ms. */
-BOOLEAN lsi_wait(struct lsi_adapter *ad, ULONG reg, UCHAR mask, UCHAR value, ULONG timeout_ms)
+BOOLEAN __attribute__((cold)) lsi_wait(struct lsi_adapter *ad, ULONG reg, UCHAR mask, UCHAR value,
+                                       ULONG timeout_ms)
 {
     for (ULONG us = 0; us <= timeout_ms * 1000; us += LSI_POLL_US) {
         if ((lsi_rd(ad, reg) & mask) == value)
@@ -106,7 +107,7 @@ static void lsi_barrier(void)
 }
 
 /* "MA|UDC": the set bits of an 8-bit register by name (names[0] is bit 7). */
-void lsi_bits(char *buf, ULONG size, ULONG value, const char *const names[8])
+void __attribute__((cold)) lsi_bits(char *buf, ULONG size, ULONG value, const char *const names[8])
 {
     ULONG n = 0;
 
@@ -148,7 +149,7 @@ static struct lsi_tbl *sg_entry(struct lsi_adapter *ad, ULONG idx, ULONG i)
 }
 
 /* Empty rings, idle cells: after start-up and after a reset. */
-void lsi_rings_reset(struct lsi_adapter *ad)
+void __attribute__((cold)) lsi_rings_reset(struct lsi_adapter *ad)
 {
     for (ULONG i = 0; i < LSI_RING_SLOTS; i++) {
         ad->startq[i] = 0;
@@ -257,7 +258,7 @@ static ULONG lsi_nego_msg(UCHAR *m, UCHAR nego, UCHAR period)
  * also says async and narrow (SPI: WDTR resets the synchronous agreement
  * too, so a wide chip needs no SDTR unless the target rejects WDTR).
  */
-static void lsi_nego_start(struct lsi_adapter *ad, ULONG idx)
+static void __attribute__((cold)) lsi_nego_start(struct lsi_adapter *ad, ULONG idx)
 {
     struct lsi_ccb *c = ccb_of(ad, idx);
     struct lsi_slot *s = &ad->slot[idx];
@@ -314,10 +315,10 @@ static BOOLEAN sg_add(struct lsi_tbl *tbl, ULONG *n, ULONG pa, ULONG len)
  * resume address at the first of them.  SRB_STATUS_SUCCESS, or why not.
  * pa and run are the first run's, already looked up (lsi_map_data).
  */
-static UCHAR __attribute__((noinline)) lsi_map_sg(struct lsi_adapter *ad,
-                                                  PSCSI_REQUEST_BLOCK srb, ULONG idx, PUCHAR va,
-                                                  ULONG len, BOOLEAN in,
-                                                  SCSI_PHYSICAL_ADDRESS pa, ULONG run)
+static UCHAR __attribute__((noinline, cold)) lsi_map_sg(struct lsi_adapter *ad,
+                                                        PSCSI_REQUEST_BLOCK srb, ULONG idx,
+                                                        PUCHAR va, ULONG len, BOOLEAN in,
+                                                        SCSI_PHYSICAL_ADDRESS pa, ULONG run)
 {
     struct lsi_tbl tbl[LSI_MAX_SG];
     ULONG n = 0, first;
@@ -562,7 +563,7 @@ static PSCSI_REQUEST_BLOCK lsi_srb_of(struct lsi_adapter *ad, ULONG idx)
     return ad->slot[idx].state == SLOT_FREE ? 0 : ad->slot[idx].srb;
 }
 
-static void __attribute__((noinline)) lsi_cell_done_slow(struct lsi_adapter *ad, ULONG idx)
+static void __attribute__((noinline, cold)) lsi_cell_done_slow(struct lsi_adapter *ad, ULONG idx)
 {
     PSCSI_REQUEST_BLOCK srb;
 
@@ -901,7 +902,7 @@ static void lsi_fatal(struct lsi_adapter *ad, UCHAR dstat, UCHAR sist0, UCHAR si
 }
 
 /* SCRIPTS stopped (or a SCSI event): ISTAT showed SIP and/or DIP. */
-static void lsi_halted(struct lsi_adapter *ad, UCHAR istat)
+static void __attribute__((noinline, cold)) lsi_halted(struct lsi_adapter *ad, UCHAR istat)
 {
     UCHAR dstat = 0, sist0 = 0, sist1 = 0;
 

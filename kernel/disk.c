@@ -21,7 +21,7 @@ static uint8_t *bounce;             /* one DMA-able bounce buffer */
 
 static uint32_t rw_timeout(void);
 
-const char *disk_type_name(uint8_t type)
+const char *__attribute__((cold)) disk_type_name(uint8_t type)
 {
     switch (type) {
     case DIRECT_ACCESS_DEVICE: return "Hard Disk";
@@ -200,8 +200,8 @@ static void __attribute__((noinline)) cmd_try(struct disk *d, struct scsi_reques
 }
 
 /* After the first try: the verdict, retries where they help, one line if it failed. */
-static int cmd_finish(struct disk *d, struct scsi_request *r, const struct cmd *c,
-                      uint8_t *sense)
+static int __attribute__((noinline, cold)) cmd_finish(struct disk *d, struct scsi_request *r,
+                                                      const struct cmd *c, uint8_t *sense)
 {
     int retries = 0, waits = 0;
     enum verdict v;
@@ -243,9 +243,9 @@ static int cmd_run(struct disk *d, const struct cmd *c)
     return cmd_finish(d, r, c, sense);
 }
 
-int disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len, void *buf,
-                 uint32_t len, uint32_t flags, uint32_t timeout_s, const char *what,
-                 uint64_t lba)
+int __attribute__((cold)) disk_command(struct disk *d, const uint8_t *cdb, unsigned cdb_len,
+                                       void *buf, uint32_t len, uint32_t flags, uint32_t timeout_s,
+                                       const char *what, uint64_t lba)
 {
     struct cmd c = { .cdb_len = cdb_len, .buf = buf, .len = len, .flags = flags,
                      .timeout_s = timeout_s, .what = what, .lba = lba };
@@ -295,7 +295,7 @@ static void put_be64(uint8_t *p, uint64_t v)
     put_be32(p + 4, (uint32_t)v);
 }
 
-int disk_read_capacity(struct disk *d)
+int __attribute__((cold)) disk_read_capacity(struct disk *d)
 {
     uint8_t cdb10[10] = { SCSIOP_READ_CAPACITY };
     uint8_t cdb16[16] = { SCSIOP_SERVICE_ACTION_IN16, SERVICE_ACTION_READ_CAPACITY16 };
@@ -413,7 +413,7 @@ static void name_disk(struct disk *d)
         snprintf(d->name, sizeof(d->name), "dev%d", ndev++);
 }
 
-void disk_attach(struct sp_lu *lu)
+void __attribute__((cold)) disk_attach(struct sp_lu *lu)
 {
     struct disk *d = lu->disk;
 
@@ -450,7 +450,7 @@ void disk_attach(struct sp_lu *lu)
     d->write_cache = d->type == DIRECT_ACCESS_DEVICE && d->medium && caching_wce(d);
 }
 
-void disk_detach(struct sp_lu *lu)
+void __attribute__((cold)) disk_detach(struct sp_lu *lu)
 {
     struct disk *d = lu->disk;
 
@@ -568,9 +568,9 @@ static int rw_chunk(struct disk *d, enum disk_op op, uint64_t lba, uint32_t n, u
 }
 
 /* Any transfer: checked, split by the adapter's limits, bounced where the buffer breaks them. */
-static int __attribute__((noinline)) rw_split(struct disk *d, enum disk_op op, uint64_t lba,
-                                              uint64_t count, uint8_t *p,
-                                              disk_progress_fn progress, void *ctx)
+static int __attribute__((noinline, cold)) rw_split(struct disk *d, enum disk_op op, uint64_t lba,
+                                                    uint64_t count, uint8_t *p,
+                                                    disk_progress_fn progress, void *ctx)
 {
     uint64_t done = 0;
     uint32_t per;
@@ -681,14 +681,14 @@ int disk_rw(struct disk *d, enum disk_op op, uint64_t lba, uint64_t count, void 
     return progress && !progress(ctx, count, count) ? 1 : 0;
 }
 
-int disk_flush(struct disk *d)
+int __attribute__((cold)) disk_flush(struct disk *d)
 {
     uint8_t cdb[10] = { SCSIOP_SYNCHRONIZE_CACHE };
 
     return disk_command(d, cdb, 10, NULL, 0, 0, 60, "flush", 0);
 }
 
-void disk_flush_all(void)
+void __attribute__((cold)) disk_flush_all(void)
 {
     for (int i = 0; i < ndisks; i++) {
         struct disk *d = disks[i];

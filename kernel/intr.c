@@ -439,14 +439,14 @@ static void intr_msi(void *arg)
 }
 
 /* The local APIC's spurious vector: no EOI (SDM 11.9). */
-static void intr_spurious(void *arg)
+static void __attribute__((cold)) intr_spurious(void *arg)
 {
     (void)arg;
     intr.total++;
     intr.spurious++;
 }
 
-static void intr_lapic_error(void *arg)
+static void __attribute__((cold)) intr_lapic_error(void *arg)
 {
     uint32_t esr;
 
@@ -470,14 +470,14 @@ static void pic_unattached(unsigned irq)
 }
 
 /* 8259 mode: IRQ 7 and 15 before anything is attached to them. */
-static void intr_pic_quiet(void *arg)
+static void __attribute__((cold)) intr_pic_quiet(void *arg)
 {
     intr.total++;
     pic_unattached((uintptr_t)arg);
 }
 
 /* A vector nobody registered (trap.c counted and logged it): acknowledge it. */
-static void intr_stray(unsigned v)
+static void __attribute__((noinline, cold)) intr_stray(unsigned v)
 {
     intr.total++;
     if (!intr.ioapic_mode && v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16) {
@@ -573,7 +573,7 @@ static void intr_use_apics(const struct acpi_madt_info *m, bool noapic)
     }
 }
 
-void intr_init(void)
+void __attribute__((cold)) intr_init(void)
 {
     const struct acpi_madt_info *m = acpi_madt();
     bool noapic = cmdline_flag("noapic");
@@ -598,7 +598,7 @@ void intr_init(void)
     time_start_tick();
 }
 
-bool intr_have_apic(void)
+bool __attribute__((cold)) intr_have_apic(void)
 {
     return intr.ioapic_mode;
 }
@@ -657,7 +657,7 @@ static void line_open(struct vec_info *e, const struct vec_info *mode, unsigned 
     }
 }
 
-int irq_attach(unsigned irq, bool level, irq_fn_t fn, void *ctx)
+int __attribute__((cold)) irq_attach(unsigned irq, bool level, irq_fn_t fn, void *ctx)
 {
     struct vec_info mode, *e;
     struct irq_handler *h, **tail;
@@ -694,7 +694,7 @@ int irq_attach(unsigned irq, bool level, irq_fn_t fn, void *ctx)
     return vector;
 }
 
-void irq_detach(unsigned irq, irq_fn_t fn, void *ctx)
+void __attribute__((cold)) irq_detach(unsigned irq, irq_fn_t fn, void *ctx)
 {
     struct vec_info mode, *e;
     struct irq_handler **p;
@@ -722,7 +722,7 @@ void irq_detach(unsigned irq, irq_fn_t fn, void *ctx)
 
 /* ---- MSI ----------------------------------------------------------------- */
 
-int msi_alloc(irq_fn_t fn, void *ctx, uint32_t *addr, uint32_t *data)
+int __attribute__((cold)) msi_alloc(irq_fn_t fn, void *ctx, uint32_t *addr, uint32_t *data)
 {
     uint32_t flags;
 
@@ -755,7 +755,7 @@ int msi_alloc(irq_fn_t fn, void *ctx, uint32_t *addr, uint32_t *data)
     return -1;
 }
 
-void msi_free(int vector)
+void __attribute__((cold)) msi_free(int vector)
 {
     struct vec_info *e;
     uint32_t flags;
@@ -772,7 +772,7 @@ void msi_free(int vector)
     irq_restore(flags);
 }
 
-bool intr_self_ipi(int vector)
+bool __attribute__((cold)) intr_self_ipi(int vector)
 {
     uint32_t flags;
     struct deadline d;
@@ -792,14 +792,14 @@ bool intr_self_ipi(int vector)
 
 /* ---- statistics ---------------------------------------------------------- */
 
-void intr_get_stats(struct intr_stats *st)
+void __attribute__((cold)) intr_get_stats(struct intr_stats *st)
 {
     st->total = intr.total;
     st->spurious = intr.spurious;
     st->unclaimed = intr.unclaimed;
 }
 
-uint32_t intr_vector_count(int vector)
+uint32_t __attribute__((cold)) intr_vector_count(int vector)
 {
     const struct vec_info *e = vector >= T_IRQ_BASE && vector <= 0xFF ?
                                vec_find((unsigned)vector) : NULL;
@@ -835,7 +835,7 @@ static void vector_print(unsigned v, const struct vec_info *e)
         handler_print(h);
 }
 
-void intr_dump(void)
+void __attribute__((cold)) intr_dump(void)
 {
     printf("mode: %s", intr.ioapic_mode ? "I/O APIC" : "8259");
     if (intr.lapic)

@@ -106,7 +106,7 @@ static bool parse_size(const char *s, uint64_t *out)
     return true;
 }
 
-static bool parse_kind(const char *s, enum bench_kind *k)
+static bool __attribute__((cold)) parse_kind(const char *s, enum bench_kind *k)
 {
     if (!strcmp(s, "seq"))
         *k = BENCH_SEQ;
@@ -120,7 +120,8 @@ static bool parse_kind(const char *s, enum bench_kind *k)
 }
 
 /* The job's shape from the words after the kind; false after one line. */
-static bool parse_shape(int argc, char **argv, struct bench_job *j, uint64_t *total)
+static bool __attribute__((noinline, cold)) parse_shape(int argc, char **argv, struct bench_job *j,
+                                                        uint64_t *total)
 {
     uint64_t v;
 
@@ -147,7 +148,7 @@ static bool parse_shape(int argc, char **argv, struct bench_job *j, uint64_t *to
 }
 
 /* The device can take this job; false after one line. */
-static bool check_job(struct bench_job *j, uint64_t total)
+static bool __attribute__((noinline, cold)) check_job(struct bench_job *j, uint64_t total)
 {
     struct disk *d = j->d;
 
@@ -187,7 +188,7 @@ static bool check_job(struct bench_job *j, uint64_t total)
 /* ---- the I/O pattern -------------------------------------------------------- */
 
 /* The next I/O's first block: a random slot (Marsaglia's xorshift32), or the next one. */
-static inline uint64_t next_lba(struct bench_job *j)
+static inline __attribute__((always_inline)) uint64_t next_lba(struct bench_job *j)
 {
     uint32_t slot;
 
@@ -265,7 +266,7 @@ static void run_sync(struct bench_job *j, uint8_t *buf)
 
 /* ---- QD > 1: the port's asynchronous API --------------------------------------- */
 
-static void report_error(const struct bench_slot *s)
+static void __attribute__((noinline, cold)) report_error(const struct bench_slot *s)
 {
     const SCSI_REQUEST_BLOCK *srb = &s->req->srb;
     struct sense_info si;
@@ -310,7 +311,8 @@ static void slot_submit(struct bench_job *j, struct bench_slot *s)
 }
 
 /* No completion for BENCH_STALL_US: the port's own timeouts did not fire. */
-static bool stalled(struct bench_job *j, uint64_t *last_done, uint64_t *since_us)
+static bool __attribute__((noinline, cold)) stalled(struct bench_job *j, uint64_t *last_done,
+                                                    uint64_t *since_us)
 {
     uint64_t now = time_us();
 
@@ -357,7 +359,7 @@ static bool run_async(struct bench_job *j)
  * After a stall the requests still out may complete later: their slots (and
  * buffers) are left allocated and report to a job that outlives this one.
  */
-static void orphan_slots(struct bench_slot *slots, uint32_t n)
+static void __attribute__((noinline, cold)) orphan_slots(struct bench_slot *slots, uint32_t n)
 {
     static struct bench_job orphans = { .stop = true, .failed = true };
 
@@ -365,7 +367,8 @@ static void orphan_slots(struct bench_slot *slots, uint32_t n)
         slots[i].job = &orphans;
 }
 
-static void free_slots(struct bench_slot *slots, uint32_t n, uint32_t size)
+static void __attribute__((noinline, cold)) free_slots(struct bench_slot *slots, uint32_t n,
+                                                       uint32_t size)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (slots[i].req)
@@ -376,7 +379,7 @@ static void free_slots(struct bench_slot *slots, uint32_t n, uint32_t size)
     kfree(slots);
 }
 
-static struct bench_slot *alloc_slots(struct bench_job *j)
+static struct bench_slot *__attribute__((noinline, cold)) alloc_slots(struct bench_job *j)
 {
     struct bench_slot *slots = kzalloc(j->qd * sizeof(*slots));
 
@@ -398,7 +401,8 @@ static struct bench_slot *alloc_slots(struct bench_job *j)
 
 /* ---- one job --------------------------------------------------------------------- */
 
-static void print_result(const struct bench_job *j, uint64_t us, uint32_t irqs)
+static void __attribute__((noinline, cold)) print_result(const struct bench_job *j, uint64_t us,
+                                                         uint32_t irqs)
 {
     uint64_t bytes = j->done * j->size;
     uint64_t mbs10 = us ? bytes * 10 / us : 0;         /* 10^6 B/s, x10 */

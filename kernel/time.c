@@ -82,7 +82,7 @@ static bool pit_tick(void *ctx)
 }
 
 /* Called by intr_init once interrupts work: the PIT clock's 100 Hz keeper. */
-void time_start_tick(void)
+void __attribute__((cold)) time_start_tick(void)
 {
     uint16_t reload = (PIT_HZ + TICK_HZ / 2) / TICK_HZ;
 
@@ -115,7 +115,7 @@ static void time_init_tsc(void)
             cal.window_us / 1000, cal.window_us / 100 % 10, cal.ppm);
 }
 
-void time_init(void)
+void __attribute__((cold)) time_init(void)
 {
     bool notsc = cmdline_flag("notsc");
 
@@ -135,7 +135,7 @@ void time_init(void)
 /* ---- the clock ----------------------------------------------------------- */
 
 /* The PIT clock, and the first reading before time_init (which calibrates). */
-static uint64_t __attribute__((noinline)) time_us_slow(void)
+static uint64_t __attribute__((noinline, cold)) time_us_slow(void)
 {
     if (!clk.ready)
         time_init();
@@ -178,17 +178,17 @@ uint64_t time_us(void)
     return time_us_slow();
 }
 
-uint64_t time_ms(void)
+uint64_t __attribute__((cold)) time_ms(void)
 {
     return time_us() / 1000;
 }
 
-uint64_t tsc_hz(void)
+uint64_t __attribute__((cold)) tsc_hz(void)
 {
     return clk.use_tsc ? clk.tsc_hz : 0;
 }
 
-void stall(uint32_t us)
+void __attribute__((cold)) stall(uint32_t us)
 {
     uint64_t end = time_us() + us;
 
@@ -196,19 +196,19 @@ void stall(uint32_t us)
         pause();
 }
 
-uint64_t time_since_entry_us(void)
+uint64_t __attribute__((cold)) time_since_entry_us(void)
 {
     if (!clk.ready || !clk.use_tsc || !boot_tsc)
         return 0;
     return clock_scale(rdtsc() - boot_tsc, clk.mult);
 }
 
-const char *time_source(void)
+const char *__attribute__((cold)) time_source(void)
 {
     return clk.use_tsc ? "TSC" : "PIT";
 }
 
-uint32_t time_tick_count(void)
+uint32_t __attribute__((cold)) time_tick_count(void)
 {
     return clk.ticks_irq;
 }

@@ -68,7 +68,7 @@ struct scsi_request *sp_req_refuse(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK sr
  * Add a run of at least n requests, filling whole pages; false (after one
  * line) when the heap or the pool's limits say no.
  */
-bool sp_pool_grow(unsigned n)
+bool __attribute__((cold)) sp_pool_grow(unsigned n)
 {
     uint32_t bytes = ALIGN_UP(n * SP_REQ_STRIDE, PAGE_SIZE);
     unsigned count = bytes / SP_REQ_STRIDE;
@@ -100,14 +100,14 @@ bool sp_pool_grow(unsigned n)
 }
 
 /* Requests an adapter may have at the miniport at once, and the port's own beside them. */
-unsigned sp_adapter_depth(const struct sp_adapter *ad)
+unsigned __attribute__((cold)) sp_adapter_depth(const struct sp_adapter *ad)
 {
     unsigned per_lu = ad->cfg.TaggedQueuing || ad->cfg.MultipleRequestPerLu ? SP_LU_DEPTH : 1;
 
     return per_lu + 2;                  /* the scan's INQUIRY, the port's REQUEST SENSE */
 }
 
-struct scsi_request *scsi_req_alloc(void)
+struct scsi_request *__attribute__((cold)) scsi_req_alloc(void)
 {
     struct scsi_request *r;
 
@@ -123,7 +123,7 @@ struct scsi_request *scsi_req_alloc(void)
     return r;
 }
 
-void scsi_req_free(struct scsi_request *r)
+void __attribute__((cold)) scsi_req_free(struct scsi_request *r)
 {
     if (!r)
         return;
@@ -137,14 +137,15 @@ void scsi_req_free(struct scsi_request *r)
     free_count++;
 }
 
-int scsi_req_free_count(void)
+int __attribute__((cold)) scsi_req_free_count(void)
 {
     return free_count;
 }
 
 /* ---- logical units --------------------------------------------------------- */
 
-struct sp_lu *sp_lu_find(struct sp_adapter *ad, unsigned path, unsigned target, unsigned lun)
+struct sp_lu *__attribute__((cold)) sp_lu_find(struct sp_adapter *ad, unsigned path,
+                                               unsigned target, unsigned lun)
 {
     for (struct sp_lu *lu = ad->lus; lu; lu = lu->next)
         if (lu->path == path && lu->target == target && lu->lun == lun)
@@ -152,7 +153,8 @@ struct sp_lu *sp_lu_find(struct sp_adapter *ad, unsigned path, unsigned target, 
     return NULL;
 }
 
-struct sp_lu *sp_lu_get(struct sp_adapter *ad, unsigned path, unsigned target, unsigned lun)
+struct sp_lu *__attribute__((cold)) sp_lu_get(struct sp_adapter *ad, unsigned path, unsigned target,
+                                              unsigned lun)
 {
     struct sp_lu *lu = sp_lu_find(ad, path, target, lun);
 
@@ -179,7 +181,7 @@ struct sp_lu *sp_lu_get(struct sp_adapter *ad, unsigned path, unsigned target, u
 }
 
 /* Drop an LU that is not there (after a scan); only when idle. */
-void sp_lu_forget(struct sp_lu *lu)
+void __attribute__((cold)) sp_lu_forget(struct sp_lu *lu)
 {
     struct sp_adapter *ad = lu->ad;
 
@@ -634,7 +636,8 @@ static bool is_busy(const SCSI_REQUEST_BLOCK *srb)
 }
 
 /* After the miniport is done with r, unless it simply succeeded: sense, retries, freeze. */
-static void finish_error(struct sp_adapter *ad, struct scsi_request *r)
+static void __attribute__((noinline, cold)) finish_error(struct sp_adapter *ad,
+                                                         struct scsi_request *r)
 {
     PSCSI_REQUEST_BLOCK srb = &r->srb;
     struct scsi_request *orig;
@@ -696,8 +699,8 @@ static inline void done_push(struct sp_adapter *ad, struct scsi_request *r)
     ad->dpc_pending = true;
 }
 
-static void __attribute__((noinline)) complete_pending(struct sp_adapter *ad,
-                                                       PSCSI_REQUEST_BLOCK srb)
+static void __attribute__((noinline, cold))
+complete_pending(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 {
     pr_err(ad->name, "RequestComplete with status PENDING (SRB %p, CDB %02x); "
            "reported as an error", srb, srb->Cdb[0]);
@@ -737,8 +740,8 @@ static void notify_timer(struct sp_adapter *ad, PHW_TIMER fn, ULONG us)
 }
 
 /* The notifications a request's life does not need: resets, timers, interrupts, hot-plug. */
-static void __attribute__((noinline)) notify_other(struct sp_adapter *ad,
-                                                   SCSI_NOTIFICATION_TYPE type, va_list ap)
+static void __attribute__((noinline, cold)) notify_other(struct sp_adapter *ad,
+                                                         SCSI_NOTIFICATION_TYPE type, va_list ap)
 {
     switch (type) {
     case ResetDetected:
@@ -800,8 +803,8 @@ static bool matches(UCHAR want, UCHAR have)
     return want == SP_UNTAGGED || want == have;
 }
 
-VOID NTAPI ScsiPortCompleteRequest(PVOID ext, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
-                                   UCHAR SrbStatus)
+VOID NTAPI __attribute__((cold)) ScsiPortCompleteRequest(PVOID ext, UCHAR PathId, UCHAR TargetId,
+                                                         UCHAR Lun, UCHAR SrbStatus)
 {
     struct sp_adapter *ad = sp_adapter_from_ext(ext, "ScsiPortCompleteRequest");
 
@@ -937,7 +940,7 @@ static void tick(struct sp_adapter *ad, uint64_t now)
         sp_reset_bus(ad, (ULONG)reset_path, "request timeout");
 }
 
-static void __attribute__((noinline)) reset_hold(struct sp_adapter *ad)
+static void __attribute__((noinline, cold)) reset_hold(struct sp_adapter *ad)
 {
     ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
     due_at(ad, ad->hold_until_us);
@@ -968,7 +971,7 @@ static inline __attribute__((always_inline)) void drain(struct sp_adapter *ad)
 }
 
 /* drain() where it is not every request's path. */
-static void __attribute__((noinline)) drain_done(struct sp_adapter *ad)
+static void __attribute__((noinline, cold)) drain_done(struct sp_adapter *ad)
 {
     drain(ad);
 }
@@ -1028,7 +1031,7 @@ void sp_dpc(struct sp_adapter *ad, uint64_t now)
  * itself is completed here (a request must never be left waiting), and new
  * requests are held back for SP_RESET_HOLD_MS.
  */
-void sp_reset_bus(struct sp_adapter *ad, ULONG path, const char *why)
+void __attribute__((cold)) sp_reset_bus(struct sp_adapter *ad, ULONG path, const char *why)
 {
     uint32_t f;
     BOOLEAN ok;

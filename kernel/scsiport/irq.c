@@ -79,7 +79,7 @@ static bool connect_intx(struct sp_adapter *ad)
     return true;
 }
 
-void sp_connect_interrupt(struct sp_adapter *ad)
+void __attribute__((cold)) sp_connect_interrupt(struct sp_adapter *ad)
 {
     const char *want = irq_choice(ad);
 
@@ -97,7 +97,7 @@ void sp_connect_interrupt(struct sp_adapter *ad)
         pci_intx_disable(ad->pci, true);
 }
 
-void sp_disconnect_interrupt(struct sp_adapter *ad)
+void __attribute__((cold)) sp_disconnect_interrupt(struct sp_adapter *ad)
 {
     if (ad->irq_mode == SP_IRQ_MSI) {
         pci_msi_disable(ad->pci);

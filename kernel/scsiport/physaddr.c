@@ -80,7 +80,7 @@ static int ext_object(struct sp_adapter *ad, uintptr_t va, uint32_t *left)
  * (*left: the bytes to its end), or why it may not be translated.  Out of
  * line, so that the per-I/O case stays short.
  */
-static const char *__attribute__((noinline))
+static const char *__attribute__((noinline, cold))
 other_object(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK Srb, uintptr_t va, uint32_t *left)
 {
     int k;
@@ -132,7 +132,8 @@ SCSI_PHYSICAL_ADDRESS NTAPI ScsiPortGetPhysicalAddress(PVOID ext, PSCSI_REQUEST_
     return pa;
 }
 
-PVOID NTAPI ScsiPortGetVirtualAddress(PVOID ext, SCSI_PHYSICAL_ADDRESS PhysicalAddress)
+PVOID NTAPI __attribute__((cold)) ScsiPortGetVirtualAddress(PVOID ext,
+                                                            SCSI_PHYSICAL_ADDRESS PhysicalAddress)
 {
     struct sp_adapter *ad = sp_adapter_from_ext(ext, "ScsiPortGetVirtualAddress");
     uint64_t want = (uint64_t)PhysicalAddress.QuadPart;

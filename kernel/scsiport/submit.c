@@ -11,8 +11,9 @@
 #include "console.h"
 #include "string.h"
 
-void scsi_req_cdb(struct scsi_request *r, struct sp_lu *lu, const void *cdb, unsigned cdb_len,
-                  void *buf, uint32_t len, uint32_t flags, uint32_t timeout_s)
+void __attribute__((cold)) scsi_req_cdb(struct scsi_request *r, struct sp_lu *lu, const void *cdb,
+                                        unsigned cdb_len, void *buf, uint32_t len, uint32_t flags,
+                                        uint32_t timeout_s)
 {
     scsi_req_fill(r, lu, cdb_len, buf, len, flags, timeout_s, NULL, 0);
     __builtin_memset(r->srb.Cdb, 0, sizeof(r->srb.Cdb));    /* four stores, inline */
@@ -142,7 +143,7 @@ static UCHAR check_for_miniport(struct scsi_request *r)
  * A request scsi_submit did not find usual: every check, in the order that
  * decides which SRB status a bad request gets.
  */
-void sp_submit_checked(struct scsi_request *r)
+void __attribute__((noinline, cold)) sp_submit_checked(struct scsi_request *r)
 {
     struct sp_adapter *ad = req_adapter(r);
     struct sp_lu *lu = NULL;
