@@ -29,8 +29,7 @@
 #define ACPI_RESET_TIMEOUT_MS   500
 
 struct acpi_table {
-    char sig[4];
-    uint64_t pa;
+    uint32_t pa;                        /* phys_map reaches nothing above 4 GiB */
     const struct acpi_sdt *hdr;         /* mapped, whole table */
 };
 
@@ -167,8 +166,7 @@ static void table_add(uint64_t pa)
     h = table_map(pa);
     if (!h)
         return;
-    memcpy(acpi.tab[acpi.ntab].sig, h->signature, 4);
-    acpi.tab[acpi.ntab].pa = pa;
+    acpi.tab[acpi.ntab].pa = (uint32_t)pa;
     acpi.tab[acpi.ntab].hdr = h;
     acpi.ntab++;
 }
@@ -197,7 +195,7 @@ static bool root_walk(void)
 const void *acpi_find_table(const char sig[4], int index)
 {
     for (int i = 0; i < acpi.ntab; i++)
-        if (memcmp(acpi.tab[i].sig, sig, 4) == 0 && index-- == 0)
+        if (memcmp(acpi.tab[i].hdr->signature, sig, 4) == 0 && index-- == 0)
             return acpi.tab[i].hdr;
     return NULL;
 }
@@ -272,8 +270,8 @@ static void acpi_log_summary(void)
     int n = 0;
 
     for (int i = 0; i < acpi.ntab; i++)
-        if (memcmp(acpi.tab[i].sig, "DSDT", 4) != 0)
-            n += snprintf(list + n, sizeof(list) - n, " %.4s", acpi.tab[i].sig);
+        if (memcmp(acpi.tab[i].hdr->signature, "DSDT", 4) != 0)
+            n += snprintf(list + n, sizeof(list) - n, " %.4s", acpi.tab[i].hdr->signature);
     list[n] = '\0';
     pr_info("acpi", "RSDP at %08llx rev %u (%.6s) tables:%s", (unsigned long long)acpi.rsdp_pa,
             acpi.rsdp.revision, acpi.rsdp.oem_id, list);
@@ -416,8 +414,8 @@ void acpi_dump(void)
            acpi.rsdp.revision, acpi.rsdp.oem_id);
     for (int i = 0; i < acpi.ntab; i++) {
         const struct acpi_sdt *h = acpi.tab[i].hdr;
-        printf("%.4s     %08llx len %5u rev %u %.6s %.8s\n", h->signature,
-               (unsigned long long)acpi.tab[i].pa, h->length, h->revision, h->oem_id,
+        printf("%.4s     %08x len %5u rev %u %.6s %.8s\n", h->signature,
+               acpi.tab[i].pa, h->length, h->revision, h->oem_id,
                h->oem_table_id);
     }
     if (acpi.s5_ok)

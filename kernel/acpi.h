@@ -21,7 +21,7 @@ struct acpi_madt_info {
     struct { uint8_t id; uint32_t addr; uint32_t gsi_base; } ioapic[4];
     /* ISA IRQ overrides: irq -> gsi, with MPS flags (polarity, trigger) */
     int noverride;
-    struct { uint8_t irq; uint32_t gsi; uint16_t flags; } override[16];
+    struct { uint32_t gsi; uint16_t flags; uint8_t irq; } override[16];
     bool has_8259;
 };
 const struct acpi_madt_info *acpi_madt(void);

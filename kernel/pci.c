@@ -33,12 +33,13 @@
 #define PCI_MAX_DEVICES     64      /* functions recorded at most */
 #define PCI_TABLE_FIRST     8       /* the table's first size; it doubles */
 
-enum pci_mech { MECH_NONE, MECH_CONF1, MECH_ECAM };
+/* Mechanism #1 first: until pci_init chooses, config space is reached through it. */
+enum pci_mech { MECH_CONF1, MECH_NONE, MECH_ECAM };
 
 static struct {
     enum pci_mech mech;             /* how pci_read/write reach config space */
-    bool conf1;                     /* mechanism #1 answers (also serves buses outside ECAM) */
-    volatile uint8_t *ecam[PCI_MAX_BUS];   /* each bus's mapped config space, or NULL */
+    bool no_conf1;                  /* mechanism #1 does not answer (it serves buses outside ECAM) */
+    volatile uint8_t **ecam;        /* heap, per ECAM bus: its mapped config space, or NULL */
     uint64_t ecam_pa;               /* MCFG base address (bus 0) */
     uint8_t ecam_first, ecam_last;  /* bus range ECAM decodes */
     bool allbus;                    /* pci=allbus: scan every bus */
@@ -47,7 +48,7 @@ static struct {
     int cap;                        /* entries devs[] has room for */
     int nfound;                     /* functions found, may exceed ndevs */
     int nbuses;                     /* distinct buses holding a function */
-} pci = { .mech = MECH_CONF1, .conf1 = true };
+} pci;
 
 /* ---- configuration access ------------------------------------------------- */
 
@@ -72,14 +73,15 @@ static bool cfg_valid(unsigned b, unsigned d, unsigned f, unsigned off, unsigned
  */
 static bool ecam_map_bus(unsigned b)
 {
+    volatile uint8_t **bus = &pci.ecam[b - pci.ecam_first];
     uint32_t flags = irq_save();
     bool ok = true;
 
-    if (!pci.ecam[b]) {
-        pci.ecam[b] = vm_map_mmio(pci.ecam_pa + PCI_ECAM_OFFSET(b, 0, 0, 0), PCI_ECAM_BUS_SIZE);
-        if (!pci.ecam[b]) {
+    if (!*bus) {
+        *bus = vm_map_mmio(pci.ecam_pa + PCI_ECAM_OFFSET(b, 0, 0, 0), PCI_ECAM_BUS_SIZE);
+        if (!*bus) {
             pr_debug("pci", "ECAM for bus %02x not mapped; mechanism #1 from now on", b);
-            pci.mech = pci.conf1 ? MECH_CONF1 : MECH_NONE;
+            pci.mech = pci.no_conf1 ? MECH_NONE : MECH_CONF1;
             ok = false;
         }
     }
@@ -92,9 +94,9 @@ static volatile uint8_t *ecam_reg(unsigned b, unsigned d, unsigned f, unsigned o
 {
     if (pci.mech != MECH_ECAM || b < pci.ecam_first || b > pci.ecam_last)
         return NULL;
-    if (!pci.ecam[b] && !ecam_map_bus(b))
+    if (!pci.ecam[b - pci.ecam_first] && !ecam_map_bus(b))
         return NULL;
-    return pci.ecam[b] + PCI_ECAM_OFFSET(0, d, f, off);
+    return pci.ecam[b - pci.ecam_first] + PCI_ECAM_OFFSET(0, d, f, off);
 }
 
 static uint32_t conf1_address(unsigned b, unsigned d, unsigned f, unsigned off)
@@ -139,7 +141,7 @@ static uint32_t cfg_read(unsigned b, unsigned d, unsigned f, unsigned off, unsig
     r = ecam_reg(b, d, f, off);
     if (r)
         return width == 1 ? mmio_read8(r) : width == 2 ? mmio_read16(r) : mmio_read32(r);
-    if (!pci.conf1 || off >= PCI_CONF1_SIZE)
+    if (pci.no_conf1 || off >= PCI_CONF1_SIZE)
         return all_ones(width);
     return conf1_read(b, d, f, off, width);
 }
@@ -159,7 +161,7 @@ static void cfg_write(unsigned b, unsigned d, unsigned f, unsigned off, unsigned
             mmio_write16(r, v);
         else
             mmio_write32(r, v);
-    } else if (pci.conf1 && off < PCI_CONF1_SIZE) {
+    } else if (!pci.no_conf1 && off < PCI_CONF1_SIZE) {
         conf1_write(b, d, f, off, width, v);
     }
 }
@@ -247,7 +249,7 @@ static bool ecam_agrees(void)
 
     if (!r)
         return false;
-    if (!pci.conf1)
+    if (pci.no_conf1)
         return true;
     via_ecam = mmio_read32(r);
     via_conf1 = conf1_read(b, 0, 0, PCI_VENDOR_ID, 4);
@@ -255,8 +257,8 @@ static bool ecam_agrees(void)
         return true;
     pr_warn("pci", "ECAM at %llx reads %08x at %02x.00.00 where mechanism #1 reads %08x; "
             "not using ECAM", (unsigned long long)pci.ecam_pa, via_ecam, b, via_conf1);
-    vm_unmap_mmio((void *)pci.ecam[b], PCI_ECAM_BUS_SIZE);
-    pci.ecam[b] = NULL;
+    vm_unmap_mmio((void *)pci.ecam[0], PCI_ECAM_BUS_SIZE);
+    pci.ecam[0] = NULL;
     return false;
 }
 
@@ -270,6 +272,11 @@ static bool ecam_setup(void)
     if (m->segment != 0 || m->bus_end < m->bus_start) {
         pr_warn("pci", "MCFG segment %u buses %02x-%02x unusable; using mechanism #1",
                 m->segment, m->bus_start, m->bus_end);
+        return false;
+    }
+    pci.ecam = kzalloc((m->bus_end - m->bus_start + 1u) * sizeof(*pci.ecam));
+    if (!pci.ecam) {
+        pr_err("pci", "no memory for ECAM's bus table; using mechanism #1");
         return false;
     }
     pci.ecam_pa = m->base;
@@ -307,11 +314,11 @@ static void mech_init(void)
 {
     bool ecam_ok = parse_option();
 
-    pci.conf1 = conf1_probe();
+    pci.no_conf1 = !conf1_probe();
     if (ecam_ok && ecam_setup())
         pci.mech = MECH_ECAM;
     else
-        pci.mech = pci.conf1 ? MECH_CONF1 : MECH_NONE;
+        pci.mech = pci.no_conf1 ? MECH_NONE : MECH_CONF1;
 }
 
 const char *pci_mechanism(void)
@@ -564,7 +571,7 @@ static void summary(void)
 
 void pci_init(void)
 {
-    static struct pci_scan scan = {
+    struct pci_scan scan = {
         .read8 = scan_read8, .read16 = scan_read16, .found = scan_found,
     };
 

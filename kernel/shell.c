@@ -312,16 +312,15 @@ static bool read_line(struct line *l)
     }
 }
 
+/* The line lives in this frame, which never returns; the run may cut it up. */
 void shell_interactive(void)
 {
-    static struct line l;
-    static char work[SHELL_MAX_LINE];
+    struct line l;
 
     for (;;) {
         if (!read_line(&l))
             continue;
         history_add(l.buf);
-        strlcpy(work, l.buf, sizeof(work));
-        shell_run_line(work);
+        shell_run_line(l.buf);
     }
 }
