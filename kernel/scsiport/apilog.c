@@ -14,6 +14,7 @@
 #include "shell.h"
 #include "string.h"
 #include "time.h"
+#include "heap.h"
 
 #define DEBUGPRINT_BUF      256     /* as NT's ScsiDebugPrint */
 #define ERRLOG_KEEP         16
@@ -25,8 +26,8 @@ struct errlog_entry {
     ULONG code, unique;
 };
 
-static struct errlog_entry errlog[ERRLOG_KEEP];
-static uint32_t errlog_total;       /* entries ever logged; the ring holds the last */
+static struct errlog_entry *errlog; /* heap, on the first entry: most runs log none */
+static uint32_t errlog_total;       /* entries ever kept; the ring holds the last */
 
 static const char *const sp_error_names[] = {
     [SP_BUS_PARITY_ERROR] = "SP_BUS_PARITY_ERROR",
@@ -49,11 +50,17 @@ static const char *sp_error_name(ULONG code)
     return "unknown error code";
 }
 
+/* Without memory for the ring the entry is only in the log line. */
 static void errlog_add(const struct sp_adapter *ad, UCHAR path, UCHAR target, UCHAR lun,
                        ULONG code, ULONG unique)
 {
-    struct errlog_entry *e = &errlog[errlog_total % ERRLOG_KEEP];
+    struct errlog_entry *e;
 
+    if (!errlog)
+        errlog = kmalloc(ERRLOG_KEEP * sizeof(*errlog));
+    if (!errlog)
+        return;
+    e = &errlog[errlog_total % ERRLOG_KEEP];
     e->when_us = time_us();
     strlcpy(e->adapter, ad->name, sizeof(e->adapter));
     e->path = path;
