@@ -169,6 +169,15 @@ static void header_show(const struct pci_dev *d)
         printf("  (header type %02x: see 'pci display')\n", d->hdr_type);
 }
 
+/* A table's heading and the line under it, as wide as U-Boot draws it. */
+static void heading(const char *title, char rule, int width)
+{
+    printf("%s\n", title);
+    while (width--)
+        console_putc(rule);
+    console_putc('\n');
+}
+
 static void brief_show(const struct pci_dev *d)
 {
     printf("%02x.%02x.%02x   0x%04x     0x%04x     %-23s 0x%02x\n", d->bus, d->dev, d->fn,
@@ -179,8 +188,7 @@ static void brief_show(const struct pci_dev *d)
 static int list(int bus, bool full)
 {
     if (!full) {
-        printf("BusDevFun  VendorId   DeviceId   Device Class       Sub-Class\n");
-        printf("_____________________________________________________________\n");
+        heading("BusDevFun  VendorId   DeviceId   Device Class       Sub-Class", '_', 61);
     }
     for (int i = 0; i < pci_count(); i++) {
         const struct pci_dev *d = pci_get(i);
@@ -233,8 +241,7 @@ static void bars_show(const struct pci_dev *d)
 {
     bool any = false;
 
-    printf("ID   Base                Size                Width  Type\n");
-    printf("----------------------------------------------------------\n");
+    heading("ID   Base                Size                Width  Type", '-', 58);
     for (int i = 0; i < 6; i++) {
         const struct pci_bar *b = &d->bar[i];
 
