@@ -99,7 +99,7 @@ static void id_chars(const USHORT *id, unsigned word, unsigned chars, UCHAR *out
     }
 }
 
-void sat_id_string(const USHORT *id, unsigned word, unsigned chars, char *out)
+void __attribute__((cold)) sat_id_string(const USHORT *id, unsigned word, unsigned chars, char *out)
 {
     unsigned n = chars;
 
@@ -115,7 +115,7 @@ static BOOLEAN id_word_valid(USHORT w)
     return (w & 0xC000) == 0x4000;
 }
 
-BOOLEAN sat_disk_init(struct sat_disk *d, const USHORT *id, BOOLEAN hba_ncq)
+BOOLEAN __attribute__((cold)) sat_disk_init(struct sat_disk *d, const USHORT *id, BOOLEAN hba_ncq)
 {
     USHORT ss = id[ID_SECTOR_SIZE];
 
@@ -178,7 +178,7 @@ static void xl_ata(struct sat_xlat *x)
     x->kind = SAT_ATA;
 }
 
-ULONG sat_fixed_sense(const struct sat_sense *s, UCHAR *buf, ULONG len)
+ULONG __attribute__((cold)) sat_fixed_sense(const struct sat_sense *s, UCHAR *buf, ULONG len)
 {
     UCHAR sense[SENSE_BUFFER_SIZE];
     ULONG n = min_ul(len, sizeof(sense));
@@ -219,7 +219,8 @@ static UCHAR medium_error_asc(UCHAR c)
 }
 
 /* SAT-3 table 11-ish, in priority order: the first cause bit set decides. */
-void sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error, struct sat_sense *s)
+void __attribute__((cold)) sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error,
+                                               struct sat_sense *s)
 {
     s->ascq = 0;
     if (status & ATA_STS_DF) {
@@ -258,8 +259,8 @@ void sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error, struct sat_se
     }
 }
 
-ULONG sat_passthru_sense(const struct ata_result *r, BOOLEAN extend, BOOLEAN error,
-                         UCHAR command, UCHAR *buf, ULONG len)
+ULONG __attribute__((cold)) sat_passthru_sense(const struct ata_result *r, BOOLEAN extend,
+                                               BOOLEAN error, UCHAR command, UCHAR *buf, ULONG len)
 {
     UCHAR sense[8 + 2 + SAT_DESC_ATA_STATUS_LEN];
     struct sat_sense s = { SCSI_SENSE_RECOVERED_ERROR, 0x00, 0x1D };  /* ATA PT INFO AVAILABLE */
@@ -294,7 +295,7 @@ ULONG sat_passthru_sense(const struct ata_result *r, BOOLEAN extend, BOOLEAN err
 
 /* ---- task files ------------------------------------------------------------------- */
 
-void sat_tf_identify(struct ata_tf *tf, BOOLEAN packet)
+void __attribute__((cold)) sat_tf_identify(struct ata_tf *tf, BOOLEAN packet)
 {
     memset(tf, 0, sizeof(*tf));
     tf->command = packet ? ATA_CMD_IDENTIFY_PACKET : ATA_CMD_IDENTIFY;
@@ -302,7 +303,7 @@ void sat_tf_identify(struct ata_tf *tf, BOOLEAN packet)
     tf->bytes = ATA_IDENTIFY_WORDS * 2;
 }
 
-void sat_tf_read_log(struct ata_tf *tf, UCHAR log, ULONG bytes)
+void __attribute__((cold)) sat_tf_read_log(struct ata_tf *tf, UCHAR log, ULONG bytes)
 {
     memset(tf, 0, sizeof(*tf));
     tf->command = ATA_CMD_READ_LOG_EXT;
@@ -312,7 +313,7 @@ void sat_tf_read_log(struct ata_tf *tf, UCHAR log, ULONG bytes)
     tf->bytes = bytes;
 }
 
-void sat_tf_flush(struct ata_tf *tf, BOOLEAN lba48)
+void __attribute__((cold)) sat_tf_flush(struct ata_tf *tf, BOOLEAN lba48)
 {
     memset(tf, 0, sizeof(*tf));
     tf->command = lba48 ? ATA_CMD_FLUSH_CACHE_EXT : ATA_CMD_FLUSH_CACHE;
@@ -938,8 +939,8 @@ static UCHAR cdb_size(UCHAR op)
     }
 }
 
-void sat_translate(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, ULONG data_len,
-                   UCHAR *reply, struct sat_xlat *x)
+void __attribute__((cold)) sat_translate(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len,
+                                         ULONG data_len, UCHAR *reply, struct sat_xlat *x)
 {
     UCHAR size = cdb_size(cdb[0]);
 
