@@ -20,6 +20,7 @@
 #include "trap.h"
 #include "acpi.h"
 #include "acpitab.h"
+#include "heap.h"
 #include "pmem.h"
 #include "vm.h"
 #include "cpureg.h"
@@ -139,8 +140,9 @@ static struct {
     uint32_t wakeups;
 } intr;
 
-static struct vec_info vec_pool[INTR_MAX_VECTORS];
-static struct irq_handler handler_pool[INTR_MAX_HANDLERS];
+/* From the heap at intr_init (one block); NULL without memory: no slot is free. */
+static struct vec_info *vec_pool;           /* INTR_MAX_VECTORS */
+static struct irq_handler *handler_pool;    /* INTR_MAX_HANDLERS */
 
 /* ---- register helpers ---------------------------------------------------- */
 
@@ -494,7 +496,7 @@ static void __attribute__((noinline, cold)) intr_stray(unsigned v)
 /* The slot of vector; vector 0 finds a free slot. */
 static struct vec_info *vec_find(unsigned vector)
 {
-    for (int i = 0; i < INTR_MAX_VECTORS; i++)
+    for (int i = 0; vec_pool && i < INTR_MAX_VECTORS; i++)
         if (vec_pool[i].vector == vector)
             return &vec_pool[i];
     return NULL;
@@ -580,6 +582,12 @@ void __attribute__((cold)) intr_init(void)
 
     if (intr.ready)
         return;
+    vec_pool = kzalloc(INTR_MAX_VECTORS * sizeof(*vec_pool) +
+                       INTR_MAX_HANDLERS * sizeof(*handler_pool));
+    if (vec_pool)
+        handler_pool = (struct irq_handler *)(vec_pool + INTR_MAX_VECTORS);
+    else
+        pr_err("intr", "no memory for the vector tables: no device interrupts");
     pic_init();
     intr_use_apics(m, noapic);
     if (!intr.ioapic_mode) {
@@ -607,7 +615,7 @@ bool __attribute__((cold)) intr_have_apic(void)
 
 static struct irq_handler *handler_new(irq_fn_t fn, void *ctx)
 {
-    for (int i = 0; i < INTR_MAX_HANDLERS; i++) {
+    for (int i = 0; handler_pool && i < INTR_MAX_HANDLERS; i++) {
         struct irq_handler *h = &handler_pool[i];
         if (!h->fn) {
             h->fn = fn;
