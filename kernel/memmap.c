@@ -27,18 +27,30 @@ static uint64_t region_end(const struct mem_region *r)
     return end < r->base ? UINT64_MAX : end;
 }
 
-static void sort_u64(uint64_t *v, int n)
+/*
+ * The lowest entry boundary (a base or an end) above `after`, or the lowest
+ * of all when `any`; false when there is none.  Found by a scan each time, so
+ * the sanitiser needs no memory of its own: at most 2 * MEMMAP_MAX_IN scans
+ * of MEMMAP_MAX_IN entries.
+ */
+static bool next_edge(const struct mem_region *in, int n, uint64_t after, bool any,
+                      uint64_t *edge)
 {
-    for (int i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        int j = i;
+    bool found = false;
 
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
+    for (int i = 0; i < n; i++) {
+        uint64_t e[2] = { in[i].base, region_end(&in[i]) };
+
+        if (in[i].len == 0)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if ((any || e[k] > after) && (!found || e[k] < *edge)) {
+                *edge = e[k];
+                found = true;
+            }
         }
-        v[j] = x;
     }
+    return found;
 }
 
 /* The winning entry over [a, b), or -1 when nothing covers it. */
@@ -57,23 +69,17 @@ static int cover(const struct mem_region *in, int n, uint64_t a, uint64_t b)
 
 int memmap_sanitize(const struct mem_region *in, int n, struct mem_region *out, int max)
 {
-    uint64_t edge[2 * MEMMAP_MAX_IN];
-    int nedge = 0, nout = 0;
+    uint64_t a, b;
+    int nout = 0;
 
     if (n > MEMMAP_MAX_IN)
         n = MEMMAP_MAX_IN;
-    for (int i = 0; i < n; i++) {
-        if (in[i].len == 0)
-            continue;
-        edge[nedge++] = in[i].base;
-        edge[nedge++] = region_end(&in[i]);
-    }
-    sort_u64(edge, nedge);
-    for (int i = 0; i + 1 < nedge; i++) {
-        uint64_t a = edge[i], b = edge[i + 1];
-        int w;
+    if (!next_edge(in, n, 0, true, &a))
+        return 0;
+    for (; next_edge(in, n, a, false, &b); a = b) {
+        int w = cover(in, n, a, b);
 
-        if (a == b || (w = cover(in, n, a, b)) < 0)
+        if (w < 0)
             continue;
         if (nout > 0 && out[nout - 1].type == in[w].type &&
             out[nout - 1].base + out[nout - 1].len == a) {

@@ -4,10 +4,13 @@
  *
  * The bitmap has one bit per page from 0 up to the end of the highest usable
  * page (96 KiB for 3 GiB), set = not free.  It is carved from the first
- * usable range above 1 MiB that holds it, together with the sanitised map
- * and the usable ranges, which are kept right after it: they are worked out
- * on pmem_init's stack (sized for the worst map) and kept at their real
- * size, so the image has no tables for them.  Runs with paging still off
+ * usable range above 1 MiB that holds it, together with the sanitised map,
+ * the usable ranges and the modules, which are kept right after it at their
+ * real size, so the image has no tables for them.  They are worked out in a
+ * work area sized for the worst map: a few pages of RAM that the loader's
+ * own map shows free and that hold nothing the loader placed (chosen before
+ * the map is sanitised, so by rules that hold for any map), which the
+ * allocator then hands out like any other page.  Runs with paging still off
  * (the multiboot structures are read at their physical addresses), and
  * later identity mapped.
  */
@@ -27,59 +30,108 @@
 
 extern char _kernel_start[], _kernel_end[];
 
-/* During pmem_init, in its scratch; then in the pages after the bitmap. */
+/* pmem_init's work area: the worst map's room, in free RAM (find_work_area). */
+struct pmem_work {
+    struct mem_region regions[PMEM_MAX_REGIONS];
+    union {
+        struct mem_region raw[MEMMAP_MAX_IN];   /* the loader's map, until sanitised */
+        struct mem_range usable[MAX_USABLE];
+    } u;
+};
+#define WORK_BYTES      ALIGN_UP((uint32_t)sizeof(struct pmem_work), PAGE_SIZE)
+
+/* The loader's memory information, and what it placed, for find_work_area. */
+struct loader_mem {
+    const struct mb_info *mbi;
+    bool mmap;                          /* a memory map, else mem_lower/mem_upper */
+    const struct mem_range *excl;       /* the kernel and what the loader placed */
+    int nexcl;
+};
+
+/* During pmem_init, in its work area; then in the pages after the bitmap. */
 static struct mem_region *regions;
 static int nregions;
 static struct mem_range *usable;
 static int nusable;
-static struct mb_module modules[PMEM_MAX_MODULES];
+static struct mb_module *modules;
 static int nmodules;
 static struct page_bitmap bitmap;
 static uint32_t bitmap_pa, bitmap_len;     /* the carved pages: bitmap and maps */
 static uint32_t bitmap_bytes;               /* of which the bitmap */
+static uint32_t work_pa;                    /* pmem_init's work area, WORK_BYTES */
 static uint64_t ram_top;
 static uint32_t hint;                   /* next-fit start for single pages */
 static struct pmem_stats stats;
 
 /* ---- reading the loader's map -------------------------------------------- */
 
-/* The size-prefixed mmap entries; a malformed tail is reported and dropped. */
-static int read_mmap(const struct mb_info *mbi, struct mem_region *raw, int max)
+/* The size-prefixed mmap entry at *off, moving *off past it; false at the end or a malformed entry. */
+static bool mmap_entry(const struct mb_info *mbi, uint32_t *off, struct mem_region *r)
 {
-    uint32_t off = 0, len = mbi->mmap_length;
-    int n = 0;
+    uint32_t len = mbi->mmap_length;
+    const struct mb_mmap *e = (const struct mb_mmap *)(uintptr_t)(mbi->mmap_addr + *off);
 
-    while (off + 4 <= len) {
-        const uint8_t *p = (const uint8_t *)(uintptr_t)(mbi->mmap_addr + off);
-        const struct mb_mmap *e = (const struct mb_mmap *)p;
-
-        if (e->size < 20 || e->size > len - off - 4) {
-            pr_err("mem", "memory map entry at offset %u: size %u does not fit "
-                   "(map is %u bytes); the rest is ignored", off, e->size, len);
-            break;
-        }
-        if (n == max) {
-            pr_err("mem", "memory map has more than %d entries; the rest is ignored", max);
-            break;
-        }
-        raw[n++] = (struct mem_region){ e->addr, e->len, e->type };
-        off += e->size + 4;
-    }
-    return n;
+    if (*off > len || len - *off < 4 || e->size < 20 || e->size > len - *off - 4)
+        return false;
+    *r = (struct mem_region){ e->addr, e->len, e->type };
+    *off += e->size + 4;
+    return true;
 }
 
-static int read_map(const struct mb_info *mbi, struct mem_region *raw)
+static bool has_mmap(const struct mb_info *mbi)
 {
+    struct mem_region r;
+    uint32_t off = 0;
+
+    return (mbi->flags & MBI_MMAP) && mmap_entry(mbi, &off, &r);
+}
+
+/*
+ * Entry *pos of the loader's memory information, moving *pos on: the memory
+ * map, or without one the two ranges that mem_lower and mem_upper give.
+ */
+static bool loader_entry(const struct loader_mem *lm, uint32_t *pos, struct mem_region *r)
+{
+    const struct mb_info *mbi = lm->mbi;
+
+    if (lm->mmap)
+        return mmap_entry(mbi, pos, r);
+    if (!(mbi->flags & MBI_MEM) || *pos > 1)
+        return false;
+    if ((*pos)++ == 0)
+        *r = (struct mem_region){ 0, (uint64_t)mbi->mem_lower * 1024, MB_MMAP_AVAILABLE };
+    else
+        *r = (struct mem_region){ 0x100000, (uint64_t)mbi->mem_upper * 1024, MB_MMAP_AVAILABLE };
+    return true;
+}
+
+/* The map's entries from offset off on are dropped (n were read): say why, if there are any. */
+static void report_mmap_rest(const struct mb_info *mbi, uint32_t off, int n)
+{
+    uint32_t len = mbi->mmap_length, next = off;
+    struct mem_region r;
+
+    if (len - off < 4)
+        return;
+    if (mmap_entry(mbi, &next, &r))
+        pr_err("mem", "memory map has more than %d entries; the rest is ignored", n);
+    else
+        pr_err("mem", "memory map entry at offset %u: size %u does not fit "
+               "(map is %u bytes); the rest is ignored", off,
+               *(const uint32_t *)(uintptr_t)(mbi->mmap_addr + off), len);
+}
+
+static int read_map(const struct loader_mem *lm, struct mem_region *raw)
+{
+    uint32_t pos = 0;
     int n = 0;
 
-    if (mbi->flags & MBI_MMAP)
-        n = read_mmap(mbi, raw, MEMMAP_MAX_IN);
-    if (n == 0 && (mbi->flags & MBI_MEM)) {
+    if (!lm->mmap && (lm->mbi->flags & MBI_MEM))
         pr_warn("mem", "no memory map from the loader: using mem_lower/mem_upper");
-        raw[n++] = (struct mem_region){ 0, (uint64_t)mbi->mem_lower * 1024, MB_MMAP_AVAILABLE };
-        raw[n++] = (struct mem_region){ 0x100000, (uint64_t)mbi->mem_upper * 1024,
-                                        MB_MMAP_AVAILABLE };
-    }
+    while (n < MEMMAP_MAX_IN && loader_entry(lm, &pos, &raw[n]))
+        n++;
+    if (lm->mbi->flags & MBI_MMAP)
+        report_mmap_rest(lm->mbi, lm->mmap ? pos : 0, lm->mmap ? n : 0);
     if (n == 0)
         panic("pmem_init: the loader gave no memory information");
     return memmap_sanitize(raw, n, regions, PMEM_MAX_REGIONS);
@@ -93,19 +145,23 @@ static void add_excl(struct mem_range *excl, int *n, uint64_t start, uint64_t le
         excl[(*n)++] = (struct mem_range){ start, start + len };
 }
 
+/* Module i is kept: one of the first PMEM_MAX_MODULES, not ending before it starts. */
+static bool module_kept(const struct mb_module *m, uint32_t i)
+{
+    return i < PMEM_MAX_MODULES && m[i].end >= m[i].start;
+}
+
 static void read_modules(const struct mb_info *mbi, struct mem_range *excl, int *n)
 {
     const struct mb_module *m = (const struct mb_module *)(uintptr_t)mbi->mods_addr;
     uint32_t ks = (uint32_t)_kernel_start, ke = (uint32_t)_kernel_end;
 
     add_excl(excl, n, mbi->mods_addr, (uint64_t)mbi->mods_count * sizeof(*m));
-    for (uint32_t i = 0; i < mbi->mods_count; i++) {
-        if (i == PMEM_MAX_MODULES) {
-            pr_err("mem", "%u modules: only the first %d are kept", mbi->mods_count,
-                   PMEM_MAX_MODULES);
-            break;
-        }
-        if (m[i].end < m[i].start) {
+    if (mbi->mods_count > PMEM_MAX_MODULES)
+        pr_err("mem", "%u modules: only the first %d are kept", mbi->mods_count,
+               PMEM_MAX_MODULES);
+    for (uint32_t i = 0; i < mbi->mods_count && i < PMEM_MAX_MODULES; i++) {
+        if (!module_kept(m, i)) {
             pr_err("mem", "module %u: end %08x below start %08x; ignored",
                    i, m[i].end, m[i].start);
             continue;
@@ -113,7 +169,7 @@ static void read_modules(const struct mb_info *mbi, struct mem_range *excl, int 
         if (m[i].start < ke && m[i].end > ks)
             pr_err("mem", "module %u (%08x-%08x) overlaps the kernel image (%08x-%08x)",
                    i, m[i].start, m[i].end, ks, ke);
-        modules[nmodules++] = m[i];
+        nmodules++;
         add_excl(excl, n, m[i].start, m[i].end - m[i].start);
         if (m[i].string)
             add_excl(excl, n, m[i].string,
@@ -137,10 +193,84 @@ static int collect_exclusions(const struct mb_info *mbi, struct mem_range *excl)
     return n;
 }
 
+/* ---- the work area ---------------------------------------------------------- */
+
+/*
+ * Is [a, b) inside one available entry of the loader's map, clear of every
+ * entry of another type (the map is not sanitised yet: entries may overlap)
+ * and of everything the loader placed?
+ */
+static bool loader_free(const struct loader_mem *lm, uint64_t a, uint64_t b)
+{
+    struct mem_region r;
+    uint32_t pos = 0;
+    bool inside = false;
+
+    for (int i = 0; i < lm->nexcl; i++)
+        if (a < lm->excl[i].end && lm->excl[i].start < b)
+            return false;
+    while (loader_entry(lm, &pos, &r)) {
+        uint64_t end = r.base + r.len < r.base ? UINT64_MAX : r.base + r.len;
+
+        if (r.len == 0)
+            continue;
+        if (r.type != MB_MMAP_AVAILABLE && a < end && r.base < b)
+            return false;
+        if (r.type == MB_MMAP_AVAILABLE && r.base <= a && b <= end)
+            inside = true;
+    }
+    return inside;
+}
+
+/* The work area's place ending at or below top, if free and above *best: into *best. */
+static void try_below(const struct loader_mem *lm, uint64_t top, uint64_t *best)
+{
+    top = MIN(top, PMEM_LIMIT) & ~((uint64_t)PAGE_SIZE - 1);
+    if (top >= LOW_MEM_END + WORK_BYTES && top - WORK_BYTES > *best &&
+        loader_free(lm, top - WORK_BYTES, top))
+        *best = top - WORK_BYTES;
+}
+
+/*
+ * The highest free place for the work area above 1 MiB (high, so that the
+ * bitmap, carved low, does not meet it): it ends where an available entry
+ * ends or where something else begins.
+ */
+static uint32_t find_work_area(const struct loader_mem *lm)
+{
+    struct mem_region r;
+    uint32_t pos = 0;
+    uint64_t best = 0;
+
+    while (loader_entry(lm, &pos, &r)) {
+        try_below(lm, r.base, &best);
+        if (r.type == MB_MMAP_AVAILABLE && r.base + r.len > r.base)
+            try_below(lm, r.base + r.len, &best);
+    }
+    for (int i = 0; i < lm->nexcl; i++)
+        try_below(lm, lm->excl[i].start, &best);
+    if (!best)
+        panic("pmem_init: no free RAM above 1 MiB for the memory map's work area (%u KiB)",
+              WORK_BYTES / 1024);
+    return (uint32_t)best;
+}
+
 /* ---- the bitmap ----------------------------------------------------------- */
 
-/* Move the map and the usable ranges from pmem_init's scratch to after the bitmap. */
-static void keep_maps(void)
+/* The modules kept (module_kept), copied from the loader's list to m. */
+static void keep_modules(const struct mb_info *mbi, struct mb_module *m)
+{
+    const struct mb_module *from = (const struct mb_module *)(uintptr_t)mbi->mods_addr;
+    int n = 0;
+
+    for (uint32_t i = 0; n < nmodules; i++)
+        if (module_kept(from, i))
+            m[n++] = from[i];
+    modules = m;
+}
+
+/* Move the map and the usable ranges from the work area to after the bitmap; add the modules. */
+static void keep_maps(const struct mb_info *mbi)
 {
     struct mem_region *r = (struct mem_region *)(uintptr_t)(bitmap_pa + bitmap_bytes);
     struct mem_range *u = (struct mem_range *)(r + nregions);
@@ -149,25 +279,28 @@ static void keep_maps(void)
     memcpy(u, usable, nusable * sizeof(*u));
     regions = r;
     usable = u;
+    keep_modules(mbi, (struct mb_module *)(u + nusable));
 }
 
 /*
  * Take the bitmap's pages, with room for the maps after it, from the first
- * usable range above 1 MiB that fits.  Taking them from a range's start
- * never splits it, so nusable does not grow.
+ * usable range above 1 MiB that fits, clear of the work area.  Taking them
+ * from a range's start never splits it, so nusable does not grow.
  */
-static bool carve_bitmap(void)
+static bool carve_bitmap(const struct mb_info *mbi)
 {
     uint32_t npages = (uint32_t)(usable[nusable - 1].end / PAGE_SIZE);
     uint32_t bytes = ALIGN_UP(ALIGN_UP(npages, 32u) / 8, 8u);
-    uint32_t len = ALIGN_UP(bytes + nregions * sizeof(*regions) + nusable * sizeof(*usable),
-                            PAGE_SIZE);
+    uint32_t len = ALIGN_UP(bytes + nregions * sizeof(*regions) + nusable * sizeof(*usable) +
+                            nmodules * sizeof(*modules), PAGE_SIZE);
     int i, pick = -1;
 
     for (i = 0; i < nusable; i++) {
-        if (usable[i].end - usable[i].start < len)
+        uint64_t a = usable[i].start;
+
+        if (usable[i].end - a < len || (a < work_pa + WORK_BYTES && work_pa < a + len))
             continue;
-        if (pick < 0 || (usable[pick].start < LOW_MEM_END && usable[i].start >= LOW_MEM_END))
+        if (pick < 0 || (usable[pick].start < LOW_MEM_END && a >= LOW_MEM_END))
             pick = i;
     }
     if (pick < 0)
@@ -180,7 +313,7 @@ static bool carve_bitmap(void)
         return false;
     bitmap.bits = (uint32_t *)(uintptr_t)bitmap_pa;
     bitmap.npages = npages;
-    keep_maps();
+    keep_maps(mbi);
     return true;
 }
 
@@ -217,27 +350,19 @@ static void report_unused(void)
                 above_limit >> 20, VM_RAM_LIMIT);
 }
 
-/* Worst-case room, on the stack while pmem_init runs (some 6 KiB). */
-struct pmem_scratch {
-    struct mem_region regions[PMEM_MAX_REGIONS];
-    union {
-        struct mem_region raw[MEMMAP_MAX_IN];   /* the loader's map, until sanitised */
-        struct mem_range usable[MAX_USABLE];
-    } u;
-    struct mem_range excl[MAX_EXCL];
-};
-
 void pmem_init(const struct mb_info *mbi)
 {
-    struct pmem_scratch s;
-    int nexcl;
+    struct mem_range excl[MAX_EXCL];
+    struct loader_mem lm = { mbi, has_mmap(mbi), excl, collect_exclusions(mbi, excl) };
+    struct pmem_work *w;
 
-    regions = s.regions;
-    usable = s.u.usable;
-    nregions = read_map(mbi, s.u.raw);
-    nexcl = collect_exclusions(mbi, s.excl);
-    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, s.excl, nexcl, usable, MAX_USABLE);
-    if (nusable <= 0 || !carve_bitmap())
+    work_pa = find_work_area(&lm);
+    w = (struct pmem_work *)(uintptr_t)work_pa;
+    regions = w->regions;
+    usable = w->u.usable;
+    nregions = read_map(&lm, w->u.raw);
+    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, excl, lm.nexcl, usable, MAX_USABLE);
+    if (nusable <= 0 || !carve_bitmap(mbi))
         panic("pmem_init: no usable RAM for the page allocator");
     ram_top = memmap_ram_top(regions, nregions, PMEM_LIMIT);
     fill_bitmap();
@@ -248,6 +373,8 @@ void pmem_init(const struct mb_info *mbi)
                            stats.pages_managed;
     pr_info("mem", "%llu MiB RAM, %u KiB for the page allocator, RAM ends at %08llx",
             stats.ram_total >> 20, stats.pages_managed * (PAGE_SIZE / 1024), ram_top);
+    pr_debug("mem", "memory map worked out at %08x-%08x, now free", work_pa,
+             work_pa + WORK_BYTES);
     report_unused();
 }
 
