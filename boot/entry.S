@@ -2,9 +2,10 @@
  * Multiboot (v1) entry.  The loader (GRUB or QEMU's -kernel) enters at _start
  * in 32-bit protected mode with paging off, EAX = 0x2BADB002 and EBX = the
  * physical address of the multiboot information.  We take nothing else from
- * it: install our own GDT, switch to our own stack (a guard page lies below
- * it, unmapped once paging is on; painted first, so that `meminfo` can tell
- * how deep it has been used), note the TSC, and call kmain(magic, mbi).
+ * it: install our own GDT, switch to the boot stack (painted first, so that
+ * `meminfo` can tell how deep start-up used it; the page below it becomes
+ * read-only, its guard, once paging is on), note the TSC, and call
+ * kmain(magic, mbi).  kmain moves to the run-time stack with stack_switch.
  */
 #include "multiboot.h"
 #include "gdt.h"
@@ -24,8 +25,8 @@ _start:
     movl %eax, %esi                 /* keep magic and mbi across cpuid */
     movl %ebx, %ebp
 
-    movl $stack_bottom, %edi        /* paint the stack (STACK_PAINT), for meminfo */
-    movl $stack_top, %ecx
+    movl $boot_stack_bottom, %edi   /* paint the stack (STACK_PAINT), for meminfo */
+    movl $boot_stack_top, %ecx
     subl %edi, %ecx
     shrl $2, %ecx
     movl $STACK_PAINT, %eax
@@ -40,7 +41,7 @@ _start:
     movl %eax, %fs
     movl %eax, %gs
     movl %eax, %ss
-    movl $stack_top, %esp
+    movl $boot_stack_top, %esp
     xorl %ebp, %ebp                 /* ends the backtrace */
 
     /* TSC at entry, for "time from entry to ready", when the CPU has one:
@@ -71,6 +72,22 @@ _start:
 3:  cli
     hlt
     jmp 3b
+
+/* stack_switch(top, fn) (gdt.h): a fresh stack, its first frame ends the backtrace. */
+    .globl stack_switch
+stack_switch:
+    movl 8(%esp), %eax              /* fn */
+    movl 4(%esp), %esp              /* top */
+    xorl %ebp, %ebp
+    call *%eax
+    jmp 3b
+
+    .section .bootstack, "aw", @nobits
+    .balign 4096                    /* the page below: its guard (linker.ld) */
+    .globl boot_stack_bottom, boot_stack_top
+boot_stack_bottom:
+    .skip BOOT_STACK_SIZE
+boot_stack_top:
 
     .data
     .align 8

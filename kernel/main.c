@@ -1,5 +1,6 @@
 /*
- * Kernel entry from boot/entry.S.  The init calls, in dependency order.
+ * Kernel entry from boot/entry.S.  The init calls, in dependency order:
+ * on the boot stack until paging is on, then on the run-time stack.
  */
 #include "types.h"
 #include "multiboot.h"
@@ -54,25 +55,25 @@ static void ready_line(void)
         printf("ready\n");
 }
 
-void kmain(uint32_t magic, struct mb_info *mbi);
-
-void kmain(uint32_t magic, struct mb_info *mbi)
+/*
+ * Start-up ran on the boot stack before paging could guard it: if it used
+ * the stack to its last word, it may have run past it; stop there.
+ */
+static void check_boot_stack(void)
 {
-    console_init();                 /* COM1 115200 8N1 */
-    if (magic != MB_BOOT_MAGIC) {
-        printf("\nata-scsi: not loaded by a multiboot loader (magic %08x); stopping\n", magic);
-        return;
-    }
-    cmdline_init((mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");
-    apply_console_options();        /* console=, loglevel= */
-    printf("\nata-scsi %s\n", KERNEL_VERSION);
-    boot_mark(NULL, "console");
-    trap_init();                    /* IDT, fault reports, double-fault task */
-    boot_mark(NULL, "trap");
-    pmem_init(mbi);                 /* page allocator over the memory map */
-    boot_mark(NULL, "pmem");
-    vm_init();                      /* page tables, paging on, stack guard */
-    boot_mark(NULL, "vm");
+    uint32_t used = kstack_used(&boot_stack);
+
+    if (used >= boot_stack.top - boot_stack.bottom)
+        panic("kmain: start-up used all %u bytes of the boot stack and may have overrun it",
+              used);
+    pr_debug("vm", "start-up used %u of the boot stack's %u bytes", used,
+             boot_stack.top - boot_stack.bottom);
+}
+
+/* The rest of start-up, on the run-time stack; then the shell, for good. */
+static void __noreturn kmain_run(void)
+{
+    trap_init_vectors();            /* the whole IDT, device vectors */
     heap_init();                    /* kmalloc */
     boot_mark(NULL, "heap");
     acpi_init();                    /* RSDP, MADT, FADT, MCFG */
@@ -91,4 +92,27 @@ void kmain(uint32_t magic, struct mb_info *mbi)
     if (cmdline_script())
         shell_run_script(cmdline_script());
     shell_interactive();
+}
+
+void kmain(uint32_t magic, struct mb_info *mbi);
+
+void kmain(uint32_t magic, struct mb_info *mbi)
+{
+    console_init();                 /* COM1 115200 8N1 */
+    if (magic != MB_BOOT_MAGIC) {
+        printf("\nata-scsi: not loaded by a multiboot loader (magic %08x); stopping\n", magic);
+        return;
+    }
+    cmdline_init((mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");
+    apply_console_options();        /* console=, loglevel= */
+    printf("\nata-scsi %s\n", KERNEL_VERSION);
+    boot_mark(NULL, "console");
+    trap_init();                    /* IDT, fault reports, double-fault task */
+    boot_mark(NULL, "trap");
+    pmem_init(mbi);                 /* page allocator over the memory map */
+    boot_mark(NULL, "pmem");
+    vm_init();                      /* page tables, paging on, the run-time stack */
+    boot_mark(NULL, "vm");
+    check_boot_stack();             /* start-up's depth before paging */
+    stack_switch(kernel_stack.top, kmain_run);
 }

@@ -5,7 +5,6 @@
  * one line, "<cmd>: <first bad address>: <reason>".
  */
 #include "shell.h"
-#include "gdt.h"
 #include "console.h"
 #include "parse.h"
 #include "string.h"
@@ -299,18 +298,6 @@ static void meminfo_counters(void)
            hs.big_bytes >> 10, hs.allocs, hs.frees, hs.failures, hs.bad_frees);
 }
 
-extern const uint8_t stack_bottom[], stack_top[];      /* linker.ld */
-
-/* Bytes of the boot stack ever used: below them it still holds STACK_PAINT. */
-static uint32_t stack_high_water(void)
-{
-    const uint32_t *p = (const uint32_t *)stack_bottom, *top = (const uint32_t *)stack_top;
-
-    while (p < top && *p == STACK_PAINT)
-        p++;
-    return (uint32_t)(top - p) * 4;
-}
-
 static void meminfo_layout(void)
 {
     const struct mb_module *m;
@@ -321,10 +308,14 @@ static void meminfo_layout(void)
     vm_kernel_range(&ks, &ke);
     pmem_bitmap_range(&bs, &be);
     vm_get_info(&vi);
-    printf("kernel  %08x - %08x (%u KiB, stacks included)\n", ks, ke, (ke - ks) >> 10);
+    printf("kernel  %08x - %08x (%u KiB, the boot stack included)\n", ks, ke,
+           (ke - ks) >> 10);
     printf("stack   %08x - %08x (%u KiB), at most %u bytes used so far\n",
-           (uint32_t)stack_bottom, (uint32_t)stack_top,
-           (unsigned)(stack_top - stack_bottom) >> 10, stack_high_water());
+           kernel_stack.bottom, kernel_stack.top,
+           (kernel_stack.top - kernel_stack.bottom) >> 10, kstack_used(&kernel_stack));
+    printf("boot    %08x - %08x (%u KiB), the boot stack: at most %u bytes used by "
+           "start-up; the double-fault task's now\n", boot_stack.bottom, boot_stack.top,
+           (boot_stack.top - boot_stack.bottom) >> 10, kstack_used(&boot_stack));
     printf("bitmap  %08x - %08x\n", bs, be);
     printf("paging  %s, directory %08x, %u page tables, identity map %08x - %08x, %s\n",
            vi.paging ? "on" : "off", vi.pd, vi.tables, PAGE_SIZE, vi.ident_end,

@@ -15,7 +15,7 @@
 
 #define GRAB_MAX    256                 /* runs held while exhausting the allocator */
 
-extern char _kernel_start[], stack_guard[];
+extern char _kernel_start[];
 
 /* ---- scatter -------------------------------------------------------------- */
 
@@ -300,7 +300,7 @@ static void test_vm_checks(void)
     const char *why;
 
     test_check(vm_check_access(0, 1, false) != NULL, "vm", "page 0 is not accessible");
-    test_check(vm_check_access((uint32_t)stack_guard, 4, false) != NULL, "vm",
+    test_check(vm_check_access(kernel_stack.guard, 4, false) != NULL, "vm",
                "the stack guard page is not mapped");
     why = vm_check_access_at(ks - 4, 8, true, &bad);
     test_check(why && bad == ks, "vm", "a write reaching the kernel is refused at its start");

@@ -15,6 +15,7 @@
 #include "console.h"
 #include "power.h"
 #include "io.h"
+#include "vm.h"
 
 #define BT_MAX_LINES    24      /* frames printed */
 #define BT_MAX_WALK     4096    /* frames visited (recursion is folded) */
@@ -26,7 +27,6 @@ struct ksym {
 };
 
 extern const uint32_t __ksyms_start[], __ksyms_end[];  /* linker.ld */
-extern const uint8_t stack_bottom[], stack_top[], df_stack_bottom[], df_stack_top[];
 
 static int report_depth;
 
@@ -84,16 +84,17 @@ const char *ksym_lookup(uint32_t addr, uint32_t *off)
     return t[lo].name;
 }
 
-static bool in_range(uint32_t p, uint32_t len, const uint8_t *lo, const uint8_t *hi)
+/* Is [p, p+len) inside ks (empty until set up)? */
+static bool in_stack(uint32_t p, uint32_t len, const struct kstack *ks)
 {
-    return p >= (uint32_t)lo && p <= (uint32_t)hi - len;
+    return ks->top - ks->bottom >= len && p >= ks->bottom && p <= ks->top - len;
 }
 
 /* Is [ebp, ebp+8) (saved EBP, return address) inside a kernel stack? */
 static bool frame_ok(uint32_t ebp)
 {
-    return (ebp & 3) == 0 && (in_range(ebp, 8, stack_bottom, stack_top) ||
-                              in_range(ebp, 8, df_stack_bottom, df_stack_top));
+    return (ebp & 3) == 0 && (in_stack(ebp, 8, &kernel_stack) ||
+                              in_stack(ebp, 8, &boot_stack));
 }
 
 /*

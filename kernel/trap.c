@@ -8,8 +8,13 @@
  * reported and execution continues.  Vectors from T_IRQ_BASE up go from
  * their stubs straight to the handlers intr.c sets in trap_vectors[].
  * Vector 8 is a task gate: the double fault switches to its own TSS and
- * stack, so even a kernel stack overflow into the guard page gets a report,
- * read back from the interrupted task's TSS.
+ * stack (the boot stack, which kmain leaves once paging is on; the task never
+ * returns, so it may share it before), so even a kernel stack overflow into
+ * the guard page gets a report, read back from the interrupted task's TSS.
+ *
+ * Until trap_init_vectors, the IDT holds the exceptions only, in the image;
+ * a device vector then faults (#GP, "IDT vector N") and is reported.  From
+ * there the whole IDT and trap_vectors[] live on the trap page (trap.h).
  */
 #include "trap.h"
 #include "gdt.h"
@@ -17,6 +22,7 @@
 #include "io.h"
 #include "string.h"
 #include "cpureg.h"
+#include "vm.h"
 
 #define T_NMI           2
 #define T_MACHINE_CHECK 18
@@ -84,12 +90,16 @@ _Static_assert(offsetof(struct tss, iomap_base) == 0x66, "TSS I/O map base");
 
 extern const uint8_t exc_stubs[], irq_stubs[];     /* vectors.S */
 extern const uint8_t trap_df_entry[];
-extern uint8_t stack_guard[], stack_bottom[], stack_top[], df_stack_top[];  /* linker.ld */
 
-static struct idt_gate idt[256] __aligned(8);
+_Static_assert(TRAP_VECTORS_VA + (256 - T_IRQ_BASE) * TRAP_VECTOR_SIZE <=
+               TRAP_PAGE_VA + PGSIZE_4K, "the interrupt tables fit their page");
+
+static struct idt_gate idt_boot[T_IRQ_BASE] __aligned(8);  /* until trap_init_vectors */
+static struct idt_gate *const idt = (struct idt_gate *)TRAP_IDT_VA;
+static struct trap_vector *const trap_vectors = (struct trap_vector *)TRAP_VECTORS_VA;
+static bool vectors_ready;              /* the trap page is mapped and filled */
 static struct tss tss_main;             /* the running task; state saved here on #DF */
 static struct tss tss_df;               /* the double-fault task */
-struct trap_vector trap_vectors[256 - T_IRQ_BASE];     /* vectors.S calls through it */
 static void (*unhandled_hook)(unsigned vector);
 static struct {
     uint8_t vector;
@@ -352,20 +362,24 @@ void trap_dispatch(struct trapframe *tf)
 
 /* ---- the double-fault task ---------------------------------------------- */
 
-static bool in_guard_page(uint32_t a)
+static bool in_guard_page(const struct kstack *ks, uint32_t a)
 {
-    return a >= (uint32_t)stack_guard && a < (uint32_t)stack_bottom;
+    return a >= ks->guard && a < ks->bottom;
 }
 
+/* One line when ESP or CR2 lies in a kernel stack's guard page. */
 static void print_overflow(const struct cpu_regs *r)
 {
+    const struct kstack *ks = &kernel_stack;
     uint32_t cr2 = read_cr2();
 
-    if (!in_guard_page(cr2) && !in_guard_page(r->esp))
+    if (!in_guard_page(ks, cr2) && !in_guard_page(ks, r->esp))
+        ks = &boot_stack;
+    if (!in_guard_page(ks, cr2) && !in_guard_page(ks, r->esp))
         return;
     printf("FAULT: kernel stack overflow: ESP %08x, CR2 %08x; guard page %08x..%08x "
-           "lies below the stack %08x..%08x\n", r->esp, cr2, (uint32_t)stack_guard,
-           (uint32_t)stack_bottom - 1, (uint32_t)stack_bottom, (uint32_t)stack_top - 1);
+           "lies below the %sstack %08x..%08x\n", r->esp, cr2, ks->guard, ks->bottom - 1,
+           ks == &boot_stack ? "boot " : "", ks->bottom, ks->top - 1);
 }
 
 void trap_double_fault(uint32_t error);
@@ -390,9 +404,10 @@ void trap_double_fault(uint32_t error)
 
 /* ---- set-up -------------------------------------------------------------- */
 
-static void idt_set(unsigned v, uint32_t offset, uint16_t selector, uint8_t type)
+static void idt_set(struct idt_gate *t, unsigned v, uint32_t offset, uint16_t selector,
+                    uint8_t type)
 {
-    idt[v] = (struct idt_gate){
+    t[v] = (struct idt_gate){
         .offset_lo = offset & 0xFFFF, .selector = selector, .type = type,
         .offset_hi = offset >> 16,
     };
@@ -414,7 +429,7 @@ static void tss_setup(void)
         .cr3 = read_cr3(),
         .eip = (uint32_t)trap_df_entry,
         .eflags = 0x2,                  /* reserved bit 1; interrupts off */
-        .esp = (uint32_t)df_stack_top,
+        .esp = boot_stack.top,
         .cs = GDT_KCODE,
         .ds = GDT_KDATA, .es = GDT_KDATA, .fs = GDT_KDATA, .gs = GDT_KDATA,
         .ss = GDT_KDATA,
@@ -457,23 +472,47 @@ static void mca_init(void)
     write_cr4(read_cr4() | CR4_MCE);
 }
 
-void trap_init(void)
+static void lidt(const struct idt_gate *t, unsigned n)
 {
     struct { uint16_t limit; uint32_t base; } __packed idtr = {
-        sizeof(idt) - 1, (uint32_t)idt,
+        n * sizeof(*t) - 1, (uint32_t)t,
     };
 
-    for (unsigned v = 0; v < T_IRQ_BASE; v++)
-        idt_set(v, (uint32_t)exc_stubs + v * EXC_STUB_SIZE, GDT_KCODE, GATE_INTR32);
-    for (unsigned v = T_IRQ_BASE; v < ARRAY_SIZE(idt); v++) {
-        idt_set(v, (uint32_t)irq_stubs + (v - T_IRQ_BASE) * IRQ_STUB_SIZE, GDT_KCODE,
-                GATE_INTR32);
-        trap_set_handler(v, NULL, NULL);
-    }
-    tss_setup();
-    idt_set(T_DOUBLE_FAULT, 0, GDT_DF_TSS, GATE_TASK);
     __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+static void set_exception_gates(struct idt_gate *t)
+{
+    for (unsigned v = 0; v < T_IRQ_BASE; v++)
+        idt_set(t, v, (uint32_t)exc_stubs + v * EXC_STUB_SIZE, GDT_KCODE, GATE_INTR32);
+    idt_set(t, T_DOUBLE_FAULT, 0, GDT_DF_TSS, GATE_TASK);
+}
+
+void trap_init(void)
+{
+    set_exception_gates(idt_boot);
+    tss_setup();
+    lidt(idt_boot, T_IRQ_BASE);
     mca_init();
+}
+
+/* Interrupts are still off: nothing can use the new gates before lidt. */
+void trap_init_vectors(void)
+{
+    if (!vm_map_trap_page())
+        panic("trap_init_vectors: no memory for the interrupt tables");
+    set_exception_gates(idt);
+    for (unsigned v = T_IRQ_BASE; v < 256; v++) {
+        unsigned i = v - T_IRQ_BASE;
+
+        idt_set(idt, v, (uint32_t)irq_stubs + i / IRQ_GROUP_STUBS * IRQ_GROUP_SIZE +
+                i % IRQ_GROUP_STUBS * IRQ_STUB_SIZE, GDT_KCODE, GATE_INTR32);
+        trap_vectors[v - T_IRQ_BASE] = (struct trap_vector){
+            unhandled_vector, (void *)(uintptr_t)v,
+        };
+    }
+    vectors_ready = true;
+    lidt(idt, 256);
 }
 
 /* The entry is written with interrupts off: the stub never sees fn and arg disagree. */
@@ -484,6 +523,8 @@ void trap_set_handler(unsigned vector, vector_fn_t fn, void *arg)
 
     if (vector < T_IRQ_BASE || vector > 0xFF)
         panic("trap_set_handler: vector %u is not a device vector", vector);
+    if (!vectors_ready)
+        panic("trap_set_handler: vector %u before trap_init_vectors", vector);
     tv = &trap_vectors[vector - T_IRQ_BASE];
     flags = irq_save();
     tv->fn = fn ? fn : unhandled_vector;
@@ -493,7 +534,7 @@ void trap_set_handler(unsigned vector, vector_fn_t fn, void *arg)
 
 bool trap_has_handler(unsigned vector)
 {
-    return vector >= T_IRQ_BASE && vector <= 0xFF &&
+    return vectors_ready && vector >= T_IRQ_BASE && vector <= 0xFF &&
            trap_vectors[vector - T_IRQ_BASE].fn != unhandled_vector;
 }
 

@@ -3,9 +3,9 @@
  *
  * Every exception prints vector, name, error code, registers, CR2 and a
  * backtrace, then stops (through QEMU's isa-debug-exit with a failure status
- * when present).  The double fault runs as its own task on its own stack, so
- * a stack overflow into the guard page is reported too.  An NMI is reported
- * and execution continues.
+ * when present).  The double fault runs as its own task on its own stack
+ * (the boot stack, which kmain has left), so a stack overflow into the guard
+ * page is reported too.  An NMI is reported and execution continues.
  */
 #ifndef TRAP_H
 #define TRAP_H
@@ -15,9 +15,21 @@
 #define T_IRQ_BASE      32      /* first vector for device interrupts */
 #define T_SPURIOUS      255
 
-#define EXC_STUB_SIZE   16      /* bytes per exception entry stub in vectors.S */
-#define IRQ_STUB_SIZE   8       /* bytes per device-vector entry stub */
+#define EXC_STUB_SIZE   9       /* bytes per exception entry stub in vectors.S */
+#define IRQ_STUB_SIZE   4       /* bytes per device-vector entry stub ... */
+#define IRQ_GROUP_STUBS 7       /* ... in groups of 7 sharing one jump */
+#define IRQ_GROUP_SIZE  32      /* bytes per group */
 #define TRAP_VECTOR_SIZE 8      /* sizeof(struct trap_vector) */
+
+/*
+ * The interrupt tables, on one page at a fixed virtual address (vm.h) that
+ * trap_init_vectors maps: the IDT, then the device vectors' handlers
+ * (trap_vectors, which the entry stubs index at this link-time address).
+ * Until then an IDT of the 32 exceptions in the image serves.
+ */
+#define TRAP_PAGE_VA    0xFFBFF000
+#define TRAP_IDT_VA     TRAP_PAGE_VA                    /* 256 gates of 8 bytes */
+#define TRAP_VECTORS_VA (TRAP_PAGE_VA + 256 * 8)        /* 224 struct trap_vector */
 
 #ifndef __ASSEMBLY__
 #include "types.h"
@@ -40,8 +52,11 @@ static inline uint32_t trapframe_esp(const struct trapframe *tf)
     return (uint32_t)(tf + 1);
 }
 
-/* IDT, TSSs (ltr), double-fault task gate.  First in kmain. */
+/* The exceptions' IDT, TSSs (ltr), double-fault task gate.  First in kmain. */
 void trap_init(void);
+
+/* The whole IDT and the device vectors, on the trap page.  After vm_init. */
+void trap_init_vectors(void);
 
 /*
  * A device vector's handler: called straight from its entry stub as

@@ -13,11 +13,15 @@
  * shows them all), completing a struct trapframe (trap.h), and calls
  * trap_dispatch(tf).
  *
- * Device vectors, 32-255 (irq_stubs, IRQ_STUB_SIZE bytes each): a stub
- * pushes its vector minus 128 (a sign-extended byte: two bytes of code)
- * and joins irq_common, which saves only what the C calling convention
- * lets a callee clobber (EAX, ECX, EDX) and calls the vector's handler
- * straight from trap_vectors[] (trap.c) with its argument.
+ * Device vectors, 32-255 (irq_stubs): a stub pushes its vector minus 128
+ * (a sign-extended byte: two bytes of code) and joins irq_common, which
+ * saves only what the C calling convention lets a callee clobber (EAX,
+ * ECX, EDX) and calls the vector's handler straight from trap_vectors[]
+ * (on the trap page at a fixed address, trap.h) with its argument.  The
+ * stubs come in groups of IRQ_GROUP_STUBS in IRQ_GROUP_SIZE bytes, as
+ * Linux's i386 entry once laid them out: IRQ_STUB_SIZE bytes each, a short
+ * jump to the group's one long jump to irq_common, which the group's last
+ * stub falls into; 4.6 bytes a vector instead of 8 for one jump more.
  *
  * The stubs come from .rept loops (.altmacro's %vec passes the counter's
  * value); .org fails the build if a stub outgrows its size.
@@ -37,14 +41,23 @@
     .org exc_stubs + (\vector + 1) * EXC_STUB_SIZE, 0xCC
 .endm
 
+#define IRQ_GROUP(v)    (((v) - T_IRQ_BASE) / IRQ_GROUP_STUBS)
+#define IRQ_IN_GROUP(v) (((v) - T_IRQ_BASE) % IRQ_GROUP_STUBS)
+
 .macro irq_stub vector
     pushl $(\vector - 128)
-    jmp irq_common
-    .org irq_stubs + (\vector - T_IRQ_BASE + 1) * IRQ_STUB_SIZE, 0xCC
+    .if IRQ_IN_GROUP(\vector) == IRQ_GROUP_STUBS - 1
+1:  jmp irq_common                  /* the group's jump */
+    .org irq_stubs + (IRQ_GROUP(\vector) + 1) * IRQ_GROUP_SIZE, 0xCC
+    .else
+    jmp 1f
+    .org irq_stubs + IRQ_GROUP(\vector) * IRQ_GROUP_SIZE + \
+         (IRQ_IN_GROUP(\vector) + 1) * IRQ_STUB_SIZE, 0xCC
+    .endif
 .endm
 
     .text
-    .balign EXC_STUB_SIZE
+    .balign 16
     .globl exc_stubs
 exc_stubs:
     .set vec, 0
@@ -53,7 +66,7 @@ exc_stubs:
     .set vec, vec + 1
     .endr
 
-    .balign IRQ_STUB_SIZE
+    .balign IRQ_GROUP_SIZE
     .globl irq_stubs
 irq_stubs:
     .rept 256 - T_IRQ_BASE
@@ -74,18 +87,18 @@ trap_common:
 
 /*
  * The stack holds vector - 128, EIP, CS, EFLAGS.  EAX takes the vector's
- * slot; trap_vectors[vector - T_IRQ_BASE] is at trap_vectors +
+ * slot; trap_vectors[vector - T_IRQ_BASE] is at TRAP_VECTORS_VA +
  * (vector - 128) * 8 + (128 - T_IRQ_BASE) * 8.
  */
-#define TV_BIAS ((128 - T_IRQ_BASE) * TRAP_VECTOR_SIZE)
+#define TV_BASE (TRAP_VECTORS_VA + (128 - T_IRQ_BASE) * TRAP_VECTOR_SIZE)
 irq_common:
     pushl %ecx
     pushl %edx
     movl 8(%esp), %ecx
     movl %eax, 8(%esp)
     cld
-    pushl trap_vectors + TV_BIAS + 4(, %ecx, TRAP_VECTOR_SIZE)     /* arg */
-    call *trap_vectors + TV_BIAS(, %ecx, TRAP_VECTOR_SIZE)          /* fn(arg) */
+    pushl TV_BASE + 4(, %ecx, TRAP_VECTOR_SIZE)    /* arg */
+    call *TV_BASE(, %ecx, TRAP_VECTOR_SIZE)         /* fn(arg) */
     addl $4, %esp
     popl %edx
     popl %ecx
@@ -93,7 +106,7 @@ irq_common:
     iret
 
 /*
- * The double-fault task starts here (its TSS: EIP, ESP = df_stack_top,
+ * The double-fault task starts here (its TSS: EIP, ESP = the boot stack's top,
  * interrupts off).  The CPU pushed the error code on the new stack, where a
  * C function expects its return address: call with it as the argument.
  */

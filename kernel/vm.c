@@ -6,14 +6,20 @@
  * address, and the walk (pagewalk.c) does the same.
  *
  *   [4 KiB, 4 MiB)         4 KiB pages (page 0 not present; BIOS area, EBDA,
- *                          the kernel with its two unmapped guard pages)
+ *                          the kernel, its text and read-only data read-only)
  *   [4 MiB, RAM top)       4 MiB pages with PSE, else 4 KiB; a partial last
  *                          4 MiB uses 4 KiB pages
  *   scattered window       4 KiB pages, cached, tables made on demand
  *   MMIO window            4 KiB pages, PCD|PWT, tables made on demand
+ *   TRAP_PAGE_VA           one page: the interrupt tables (trap.c)
  *
  * Each mapping in a window is followed by one unmapped guard page, so an
  * overrun faults instead of reaching the next mapping.
+ *
+ * The run-time kernel stack comes from the page allocator with one more
+ * page below it, left unmapped: a stack overflow faults there, and the
+ * double-fault task (trap.c) reports it.  The boot stack's guard is the
+ * read-only page below it (linker.ld); a write there faults the same way.
  */
 #include "vm.h"
 #include "pmem.h"
@@ -21,15 +27,23 @@
 #include "console.h"
 #include "string.h"
 #include "io.h"
+#include "gdt.h"
 
 #define CPUID1_EDX_PSE  (1u << 3)
 #define LOW_MAP_END     0x100000u       /* BIOS area and EBDA: mapped whatever the RAM */
 #define VA_FREE_SLOTS   32
 
-extern char _kernel_start[], _kernel_end[], stack_guard[], df_stack_guard[];
+extern char _kernel_start[], _ro_end[], _kernel_end[];
+
+struct kstack kernel_stack;
+const struct kstack boot_stack = {
+    (uint32_t)boot_stack_bottom - PAGE_SIZE, (uint32_t)boot_stack_bottom,
+    (uint32_t)boot_stack_top,
+};
 
 static uint32_t *pd;                    /* the page directory (phys == virt) */
 static uint32_t ident_end;              /* identity map: [PAGE_SIZE, ident_end) */
+static uint32_t trap_page_pa;           /* the page mapped at TRAP_PAGE_VA */
 static bool pse;
 uint32_t vm_tables_below;               /* ident_end once paging is on; 0 before (vm.h) */
 
@@ -171,6 +185,40 @@ static void unmap_guard(uint32_t va)
     invlpg(va);
 }
 
+/* Text and read-only data: within the first 4 MiB, so mapped page by page. */
+static void protect_kernel_text(void)
+{
+    for (uint32_t va = (uint32_t)_kernel_start; va < (uint32_t)_ro_end; va += PAGE_SIZE)
+        *pte_slot(va, false) &= ~PTE_RW;
+}
+
+static void kstack_paint(const struct kstack *ks)
+{
+    for (uint32_t *p = (uint32_t *)ks->bottom; p < (uint32_t *)ks->top; p++)
+        *p = STACK_PAINT;
+}
+
+uint32_t kstack_used(const struct kstack *ks)
+{
+    const uint32_t *p = (const uint32_t *)ks->bottom, *top = (const uint32_t *)ks->top;
+
+    while (p < top && *p == STACK_PAINT)
+        p++;
+    return (uint32_t)(top - p) * 4;
+}
+
+/* The run-time stack and its guard page, from the page allocator. */
+static void kernel_stack_init(void)
+{
+    uint32_t pa = pmem_alloc_run(KSTACK_SIZE / PAGE_SIZE + 1, 1);
+
+    if (!pa)
+        panic("vm_init: no memory for the kernel stack");
+    unmap_guard(pa);
+    kernel_stack = (struct kstack){ pa, pa + PAGE_SIZE, pa + PAGE_SIZE + KSTACK_SIZE };
+    kstack_paint(&kernel_stack);
+}
+
 static void va_space_init(struct va_space *s)
 {
     s->free[0].start = s->base;
@@ -190,8 +238,8 @@ void vm_init(void)
     top = MAX(top, (uint64_t)ALIGN_UP((uint32_t)_kernel_end, PAGE_SIZE));
     ident_end = (uint32_t)MIN(top, (uint64_t)VM_RAM_LIMIT);
     map_identity();
-    unmap_guard((uint32_t)stack_guard);
-    unmap_guard((uint32_t)df_stack_guard);
+    protect_kernel_text();
+    kernel_stack_init();
     va_space_init(&scatter_space);
     va_space_init(&mmio_space);
 
@@ -202,7 +250,21 @@ void vm_init(void)
     write_cr0(read_cr0() | CR0_PG | CR0_WP);
     vm_tables_below = ident_end;
     pr_info("vm", "paging on: RAM identity mapped to %08x (%s), stack guard at %08x",
-            ident_end, pse ? "4 MiB pages" : "4 KiB pages", (uint32_t)stack_guard);
+            ident_end, pse ? "4 MiB pages" : "4 KiB pages", kernel_stack.guard);
+}
+
+bool vm_map_trap_page(void)
+{
+    uint32_t pa = pmem_alloc_page();
+
+    if (!pa || !map_page(TRAP_PAGE_VA, pa, PTE_RW)) {
+        if (pa)
+            pmem_free(pa, 1);
+        return false;
+    }
+    memset((void *)TRAP_PAGE_VA, 0, PAGE_SIZE);
+    trap_page_pa = pa;
+    return true;
 }
 
 /* ---- windows: virtual space ----------------------------------------------- */
@@ -441,6 +503,11 @@ static const char *check_write(uint64_t a, uint64_t b, uint32_t *bad)
 
     if (overlaps(a, b, (uint32_t)_kernel_start, (uint32_t)_kernel_end, bad))
         return "refused: over the kernel image";
+    if (overlaps(a, b, kernel_stack.guard, kernel_stack.top, bad))
+        return "refused: over the kernel stack";
+    if (trap_page_pa && (overlaps(a, b, TRAP_PAGE_VA, TRAP_PAGE_VA + PAGE_SIZE, bad) ||
+                         overlaps(a, b, trap_page_pa, trap_page_pa + PAGE_SIZE, bad)))
+        return "refused: over the interrupt tables";
     if (over_page_tables(a, b, bad))
         return "refused: over the page tables";
     pmem_bitmap_range(&bs, &be);

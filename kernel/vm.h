@@ -7,9 +7,12 @@
  *   VM_SCATTER_BASE  the scattered window: physically scattered pages
  *               mapped virtually contiguous (tests and S/G exercise)
  *   VM_MMIO_BASE     device memory, mapped cache-disabled on request
- *   0xFFFFFFFF
+ *   TRAP_PAGE_VA     the IDT and the device vectors' handlers (trap.h),
+ *               an unmapped page below it
+ *   0xFFC00000  the last 4 MiB: never mapped
  *
- * The kernel stack has an unmapped guard page below it.
+ * The kernel's text and read-only data are mapped read-only.  Both kernel
+ * stacks have a guard page below them (struct kstack).
  */
 #ifndef VM_H
 #define VM_H
@@ -22,9 +25,39 @@
 #define VM_SCATTER_BASE     0xC0000000u
 #define VM_SCATTER_SIZE     0x10000000u     /* 256 MiB */
 #define VM_MMIO_BASE        0xD0000000u
-#define VM_MMIO_END         0xFFC00000u     /* last 4 MiB: kept unmapped */
+#define VM_MMIO_END         0xFFBFE000u     /* then a gap, the trap page, the last 4 MiB */
 
+/* Page tables, paging on, the run-time kernel stack (not yet in use). */
 void vm_init(void);
+
+/*
+ * A kernel stack: [bottom, top), painted with STACK_PAINT (gdt.h) before
+ * use, and below it a guard page [guard, bottom) where a write faults.
+ */
+struct kstack {
+    uint32_t guard, bottom, top;
+};
+#define KSTACK_SIZE         0x4000u         /* 16 KiB: NT gave miniports 12 KiB */
+
+/*
+ * The run-time stack, from the page allocator, its guard not mapped: vm_init
+ * sets it up, kmain runs on it from then on.  All zero before.
+ */
+extern struct kstack kernel_stack;
+/*
+ * The boot stack in the image (boot/entry.S), its guard the last page of
+ * read-only data: kmain's until paging is on, the double-fault task's.
+ */
+extern const struct kstack boot_stack;
+
+/* Bytes of ks ever used: from its top down to the lowest word not holding the paint. */
+uint32_t kstack_used(const struct kstack *ks);
+
+/*
+ * A fresh, zeroed page mapped at TRAP_PAGE_VA for the interrupt tables;
+ * false without memory.  Once, after vm_init.
+ */
+bool vm_map_trap_page(void);
 
 /*
  * The page walk: for virtual address va, the physical address (*pa) and the
@@ -87,7 +120,9 @@ void vm_unmap_scattered(void *va, uint32_t npages);
  *   "not mapped"              some byte is not mapped (page 0, a guard page,
  *                             an unused part of a window)
  *   and for writes only:
- *   "refused: over the kernel image"  (text, data, bss, both stacks)
+ *   "refused: over the kernel image"  (text, data, bss, the boot stack)
+ *   "refused: over the kernel stack"
+ *   "refused: over the interrupt tables"  (at TRAP_PAGE_VA or in RAM)
  *   "refused: over the page tables"
  *   "refused: over the page allocator's bitmap"
  *   "refused: not RAM"        an identity-mapped byte outside the map's

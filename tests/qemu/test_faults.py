@@ -5,7 +5,8 @@ stopping without isa-debug-exit; driven by the `fault` shell command
 
 Every fault must print its report and end QEMU with the fault status (rc 5)
 well before the timeout.  The checks are made against the build, not against
-the guest's word: the guard-page range comes from build/kernel.sym, the
+the guest's word: the stack's guard page is checked to lie in RAM the
+memory map offers and outside the kernel image (build/kernel.sym), the
 backtrace's first frame is symbolised on the host with addr2line on
 build/kernel.elf, and every name the kernel printed from its embedded
 symbol table is checked against the ELF's own symbol table.
@@ -118,16 +119,30 @@ def test_null_dereference_is_a_page_fault(machine):
     assert_fault_exit(r)
 
 
+STACK_RX = r"^stack   ([0-9a-f]{8}) - ([0-9a-f]{8}) \(16 KiB\), at most \d+ bytes used so far$"
+USABLE_RX = r"^usable  ([0-9a-f]{16}) - ([0-9a-f]{16}) "
+
+
 @pytest.mark.parametrize("machine", ["q35", "pc"])
 def test_stack_overflow_is_a_double_fault_on_its_own_stack(machine):
+    """The run-time stack comes from the page allocator: its bounds from
+    meminfo, checked against the memory map meminfo prints and the kernel
+    image in the ELF; the overflow must hit the page below it."""
     syms, _ = elf_symbols()
-    guard, bottom = syms["stack_guard"], syms["stack_bottom"]
-    r = boot("-- fault stack; echo not-reached", machine=machine, timeout=TIMEOUT)
+    r = boot("-- meminfo; fault stack; echo not-reached", machine=machine, timeout=TIMEOUT)
+    m = r.find(STACK_RX)
+    assert m, r.describe(missing=[STACK_RX])
+    bottom, top = int(m[0].group(1), 16), int(m[0].group(2), 16)
+    guard = bottom - 0x1000
+    assert top - bottom == 0x4000 and bottom % 0x1000 == 0, r.describe()
+    assert guard >= syms["_kernel_end"] or top <= syms["_kernel_start"], r.describe()
+    usable = [(int(u.group(1), 16), int(u.group(2), 16)) for u in r.find(USABLE_RX)]
+    assert any(a <= guard and top <= b for a, b in usable), r.describe()
     expect_lines(r, [r"^FAULT: #DF double fault \(vector 8\) error 00000000$",
                      r"^  interrupted task \(TSS 0018\), registers from its TSS:$",
                      r"^FAULT: kernel stack overflow: ESP [0-9a-f]{8}, CR2 [0-9a-f]{8}; "
-                     r"guard page %08x\.\.%08x lies below the stack %08x\.\."
-                     % (guard, bottom - 1, bottom)] + REGS_RX + [r"^backtrace:$"])
+                     r"guard page %08x\.\.%08x lies below the stack %08x\.\.%08x$"
+                     % (guard, bottom - 1, bottom, top - 1)] + REGS_RX + [r"^backtrace:$"])
     cr2 = report_value(r, "CR2")
     assert guard <= cr2 < bottom, "CR2 %08x not in the guard page %08x..%08x\n%s" % (
         cr2, guard, bottom, r.describe())

@@ -80,6 +80,11 @@ def parse_meminfo(result):
     m = one(r"^paging  on, directory ([0-9a-f]{8}), (\d+) page tables, "
             r"identity map 00001000 - ([0-9a-f]{8}), ")
     info["pd"], info["tables"], info["ident_end"] = int(m[1], 16), int(m[2]), int(m[3], 16)
+    m = one(r"^stack   ([0-9a-f]{8}) - ([0-9a-f]{8}) \(16 KiB\), ")
+    info["stack"] = (int(m[1], 16), int(m[2], 16))
+    info["guard"] = info["stack"][0] - PAGE
+    m = one(r"^boot    ([0-9a-f]{8}) - ([0-9a-f]{8}) \(\d+ KiB\), the boot stack: ")
+    info["boot_stack"] = (int(m[1], 16), int(m[2], 16))
     return info
 
 
@@ -172,6 +177,11 @@ def test_allocator_counters_consistent(machine, memory):
     # The bitmap covers every usable page: one bit per page up to the top.
     top_page = max(b for a, b in usable) // PAGE
     assert info["bitmap"][1] - info["bitmap"][0] >= top_page // 8
+    # The run-time stack and its guard page are the allocator's pages, in
+    # use; the boot stack is the ELF's.
+    assert inside(info["guard"], info["stack"][1], usable), info["stack"]
+    assert info["used"] >= 5
+    assert info["boot_stack"] == (syms["boot_stack_bottom"], syms["boot_stack_top"])
 
 
 def grub_image(kernel_args, name):
@@ -245,9 +255,11 @@ def crc_line(addr, length, data):
 @pytest.mark.parametrize("machine,memory", [("pc", "32M"), ("q35", "3G")])
 def test_page_walk(machine, memory):
     syms = kernel_symbols()
-    guard, kstart = syms["stack_guard"], syms["_kernel_start"]
+    kstart = syms["_kernel_start"]
     with Qemu("loglevel=2", machine=machine, memory=memory, timeout=30) as q:
         q.wait_for(r"^=> $")
+        shell(q, "meminfo")
+        guard = parse_meminfo(q.result)["guard"]
         out = shell(q, "memtest scatter")
         m = re.match(r"^scatter va ([0-9a-f]{8}) pages (\d+) size ([0-9a-f]{8})$", out[0])
         assert m, q.result.describe()
@@ -281,7 +293,8 @@ def test_page_walk(machine, memory):
                                                    pages[-1] + 0x800),
                     "%08x: not mapped" % (va + n * PAGE)]           # the guard page
     # Identity addresses map to themselves; without len, the run goes on to
-    # the stack guard page (the kernel's first 4 MiB are mapped page by page).
+    # the stack guard page, the first page the allocator gave out (the
+    # kernel's first 4 MiB are mapped page by page).
     assert ident == ["%08x -> %08x len 00003000" % (kstart, kstart)]
     assert first == ["%08x -> %08x len %08x" % (kstart + 0x10, kstart + 0x10,
                                                  guard - kstart - 0x10)]
@@ -292,6 +305,46 @@ def test_page_walk(machine, memory):
     assert crc_all == [crc_line(va, n * PAGE, b"".join(data))]
     for i, pa in enumerate(pages):
         assert crc_pages[i] == [crc_line(pa, PAGE, data[i])]
+
+
+def hmp_mappings(text):
+    """`info mem` (HMP): [(start, end, writable)] of the present mappings."""
+    out = []
+    for m in re.finditer(r"^([0-9a-f]+)-([0-9a-f]+) [0-9a-f]+ [u-]r([w-])\s*$", text, re.M):
+        out.append((int(m[1], 16), int(m[2], 16), m[3] == "w"))
+    assert out, text
+    return out
+
+
+def mapped(maps, a, b):
+    """None if any byte of [a, b) is unmapped, else whether all of it is writable."""
+    covered, writable = a, True
+    for s, e, w in sorted(maps):
+        if s <= covered < e:
+            writable = writable and w
+            covered = e
+    return writable if covered >= b else None
+
+
+def test_page_protections():
+    """From QEMU's own walk of the guest's page tables: text and read-only
+    data read-only (so the page below the boot stack is its guard), the boot
+    stack, data and bss writable, the run-time stack's guard not mapped, the
+    interrupt tables at their fixed address with an unmapped page below."""
+    syms = kernel_symbols()
+    with Qemu("loglevel=2", machine="q35", memory="128M", hmp=True, timeout=30) as q:
+        q.wait_for(r"^=> $")
+        shell(q, "meminfo")
+        info = parse_meminfo(q.result)
+        maps = hmp_mappings(q.hmp("info mem"))
+    ro_end, boot = syms["_ro_end"], syms["boot_stack_bottom"]
+    assert ro_end == boot and ro_end % PAGE == 0
+    assert mapped(maps, syms["_kernel_start"], ro_end) is False, maps
+    assert mapped(maps, boot, syms["_kernel_end"]) is True, maps
+    assert mapped(maps, info["guard"], info["guard"] + 1) is None, maps
+    assert mapped(maps, *info["stack"]) is True, maps
+    assert mapped(maps, 0xFFBFF000, 0xFFC00000) is True, maps
+    assert mapped(maps, 0xFFBFE000, 0xFFBFF000) is None, maps
 
 
 # ---- crc32 over modules ----------------------------------------------------
@@ -360,11 +413,15 @@ def test_md_mw_round_trip():
 
 def test_refusals_one_line_each():
     syms = kernel_symbols()
-    kstart, guard = syms["_kernel_start"], syms["stack_guard"]
+    kstart = syms["_kernel_start"]
     with Qemu("loglevel=2", machine="q35", memory="128M", timeout=30) as q:
         q.wait_for(r"^=> $")
         shell(q, "meminfo")
         info = parse_meminfo(q.result)
+        guard, stop = info["guard"], info["stack"][1]
+        m = re.match(r"^ffbff000 -> ([0-9a-f]{8}) len 00001000$", shell(q, "v2p ffbff000")[0])
+        assert m, q.result.describe()
+        tables = int(m[1], 16)
         page = info["usable"][-1][1] - PAGE
         cases = {
             "md 0": "md: 00000000: not mapped",
@@ -374,6 +431,12 @@ def test_refusals_one_line_each():
             "md.l ffffff00 100": "md.l: ffffff00: wraps past 4 GiB",
             "md %x 4" % guard: "md: %08x: not mapped" % guard,
             "crc32 %x 2000" % (guard - 0x1000): "crc32: %08x: not mapped" % guard,
+            "mw %x 0 2" % (stop - 4): "mw: %08x: refused: over the kernel stack" % (stop - 4),
+            "mw %x 0" % syms["boot_stack_bottom"]:
+                "mw: %08x: refused: over the kernel image" % syms["boot_stack_bottom"],
+            "mw ffbff800 0": "mw: ffbff800: refused: over the interrupt tables",
+            "mw %x 0" % tables: "mw: %08x: refused: over the interrupt tables" % tables,
+            "md ffbfe000": "md: ffbfe000: not mapped",      # below the interrupt tables
             "mw %x 1" % info["pd"]: "mw: %08x: refused: over the page tables" % info["pd"],
             "mw %x 1" % info["bitmap"][0]:
                 "mw: %08x: refused: over the page allocator's bitmap" % info["bitmap"][0],
