@@ -66,8 +66,6 @@ static void check_boot_stack(void)
     if (used >= boot_stack.top - boot_stack.bottom)
         panic("kmain: start-up used all %u bytes of the boot stack and may have overrun it",
               used);
-    pr_debug("vm", "start-up used %u of the boot stack's %u bytes", used,
-             boot_stack.top - boot_stack.bottom);
 }
 
 /* The rest of start-up, on the run-time stack; then the shell, for good. */

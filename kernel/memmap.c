@@ -38,16 +38,13 @@ static bool next_edge(const struct mem_region *in, int n, uint64_t after, bool a
 {
     bool found = false;
 
-    for (int i = 0; i < n; i++) {
-        uint64_t e[2] = { in[i].base, region_end(&in[i]) };
+    for (int k = 0; k < 2 * n; k++) {
+        const struct mem_region *r = &in[k / 2];
+        uint64_t e = (k & 1) ? region_end(r) : r->base;
 
-        if (in[i].len == 0)
-            continue;
-        for (int k = 0; k < 2; k++) {
-            if ((any || e[k] > after) && (!found || e[k] < *edge)) {
-                *edge = e[k];
-                found = true;
-            }
+        if (r->len && (any || e > after) && (!found || e < *edge)) {
+            *edge = e;
+            found = true;
         }
     }
     return found;

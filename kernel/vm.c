@@ -31,7 +31,7 @@
 
 #define CPUID1_EDX_PSE  (1u << 3)
 #define LOW_MAP_END     0x100000u       /* BIOS area and EBDA: mapped whatever the RAM */
-#define VA_FREE_SLOTS   32
+#define VA_FREE_SLOTS   256             /* per window: both fill one page */
 
 extern char _kernel_start[], _ro_end[], _kernel_end[];
 
@@ -47,17 +47,24 @@ static uint32_t trap_page_pa;           /* the page mapped at TRAP_PAGE_VA */
 static bool pse;
 uint32_t vm_tables_below;               /* ident_end once paging is on; 0 before (vm.h) */
 
-/* A window of virtual addresses: first-fit over a fixed table of free ranges. */
+/*
+ * A window of virtual addresses: first-fit over a table of free ranges,
+ * VA_FREE_SLOTS long, on a page vm_init takes for both windows.
+ */
+struct va_range {
+    uint32_t start, npages;
+};
 struct va_space {
     const char *name;
     uint32_t base, end;
     int nfree;
-    struct { uint32_t start, npages; } free[VA_FREE_SLOTS];
+    struct va_range *free;
 };
+_Static_assert(2 * VA_FREE_SLOTS * sizeof(struct va_range) <= PAGE_SIZE, "one page");
 
 static struct va_space scatter_space = { "scattered", VM_SCATTER_BASE,
-                                         VM_SCATTER_BASE + VM_SCATTER_SIZE, 0, {{0, 0}} };
-static struct va_space mmio_space = { "mmio", VM_MMIO_BASE, VM_MMIO_END, 0, {{0, 0}} };
+                                         VM_SCATTER_BASE + VM_SCATTER_SIZE, 0, NULL };
+static struct va_space mmio_space = { "mmio", VM_MMIO_BASE, VM_MMIO_END, 0, NULL };
 
 /* ---- CPU ------------------------------------------------------------------ */
 
@@ -219,8 +226,9 @@ static void kernel_stack_init(void)
     kstack_paint(&kernel_stack);
 }
 
-static void va_space_init(struct va_space *s)
+static void va_space_init(struct va_space *s, struct va_range *free)
 {
+    s->free = free;
     s->free[0].start = s->base;
     s->free[0].npages = (s->end - s->base) / PAGE_SIZE;
     s->nfree = 1;
@@ -229,6 +237,7 @@ static void va_space_init(struct va_space *s)
 void vm_init(void)
 {
     uint64_t top = pmem_ram_top();
+    struct va_range *ranges;
 
     pse = cpu_has_pse();
     pd = new_table();
@@ -240,8 +249,11 @@ void vm_init(void)
     map_identity();
     protect_kernel_text();
     kernel_stack_init();
-    va_space_init(&scatter_space);
-    va_space_init(&mmio_space);
+    ranges = (struct va_range *)(uintptr_t)pmem_alloc_page();
+    if (!ranges)
+        panic("vm_init: no memory for the windows' free ranges");
+    va_space_init(&scatter_space, ranges);
+    va_space_init(&mmio_space, ranges + VA_FREE_SLOTS);
 
     write_cr3((uint32_t)pd);
     trap_set_cr3((uint32_t)pd);                 /* the double-fault task loads it */
