@@ -12,11 +12,11 @@
 
 /*
  * The boot stack (boot/entry.S, in the image): kmain's until paging is on,
- * then the double-fault task's.  Start-up uses some 1.4 KiB of it (`meminfo`
+ * then the double-fault task's.  Start-up uses some 0.7 KiB of it (`meminfo`
  * tells), a fault report on top of that 0.7 KiB more; the double-fault
  * report alone 0.7 KiB.
  */
-#define BOOT_STACK_SIZE 0xC00
+#define BOOT_STACK_SIZE 0x800
 
 #ifndef __ASSEMBLY__
 #include "types.h"

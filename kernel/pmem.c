@@ -37,15 +37,15 @@ struct pmem_work {
         struct mem_region raw[MEMMAP_MAX_IN];   /* the loader's map, until sanitised */
         struct mem_range usable[MAX_USABLE];
     } u;
+    struct mem_range excl[MAX_EXCL];            /* what the loader placed (loader_placed) */
 };
 #define WORK_BYTES      ALIGN_UP((uint32_t)sizeof(struct pmem_work), PAGE_SIZE)
+_Static_assert(MAX_EXCL >= 5 + 2 * PMEM_MAX_MODULES, "room for every loader_placed item");
 
-/* The loader's memory information, and what it placed, for find_work_area. */
+/* The loader's memory information. */
 struct loader_mem {
     const struct mb_info *mbi;
     bool mmap;                          /* a memory map, else mem_lower/mem_upper */
-    const struct mem_range *excl;       /* the kernel and what the loader placed */
-    int nexcl;
 };
 
 /* During pmem_init, in its work area; then in the pages after the bitmap. */
@@ -137,12 +137,11 @@ static int read_map(const struct loader_mem *lm, struct mem_region *raw)
     return memmap_sanitize(raw, n, regions, PMEM_MAX_REGIONS);
 }
 
-/* ---- what is kept back ---------------------------------------------------- */
+/* ---- what the loader placed ---------------------------------------------- */
 
-static void add_excl(struct mem_range *excl, int *n, uint64_t start, uint64_t len)
+static uint32_t string_size(uint32_t pa)
 {
-    if (len && *n < MAX_EXCL)
-        excl[(*n)++] = (struct mem_range){ start, start + len };
+    return strnlen((const char *)(uintptr_t)pa, CMDLINE_MAX) + 1;
 }
 
 /* Module i is kept: one of the first PMEM_MAX_MODULES, not ending before it starts. */
@@ -151,12 +150,14 @@ static bool module_kept(const struct mb_module *m, uint32_t i)
     return i < PMEM_MAX_MODULES && m[i].end >= m[i].start;
 }
 
-static void read_modules(const struct mb_info *mbi, struct mem_range *excl, int *n)
+/* Reports what is wrong with the module list, once; counts the modules kept. */
+static void check_modules(const struct mb_info *mbi)
 {
     const struct mb_module *m = (const struct mb_module *)(uintptr_t)mbi->mods_addr;
     uint32_t ks = (uint32_t)_kernel_start, ke = (uint32_t)_kernel_end;
 
-    add_excl(excl, n, mbi->mods_addr, (uint64_t)mbi->mods_count * sizeof(*m));
+    if (!(mbi->flags & MBI_MODS))
+        return;
     if (mbi->mods_count > PMEM_MAX_MODULES)
         pr_err("mem", "%u modules: only the first %d are kept", mbi->mods_count,
                PMEM_MAX_MODULES);
@@ -170,26 +171,59 @@ static void read_modules(const struct mb_info *mbi, struct mem_range *excl, int 
             pr_err("mem", "module %u (%08x-%08x) overlaps the kernel image (%08x-%08x)",
                    i, m[i].start, m[i].end, ks, ke);
         nmodules++;
-        add_excl(excl, n, m[i].start, m[i].end - m[i].start);
-        if (m[i].string)
-            add_excl(excl, n, m[i].string,
-                     strnlen((const char *)(uintptr_t)m[i].string, CMDLINE_MAX) + 1);
     }
+}
+
+/*
+ * Item i of what must stay where it is, as a byte range (empty when the
+ * loader gave no such thing): the kernel, the multiboot information, its
+ * memory map, command line and module list, then each kept module and its
+ * string.  False past the last item.  No table: the work area is found
+ * before there is room for one.
+ */
+static bool loader_placed(const struct mb_info *mbi, uint32_t i, struct mem_range *r)
+{
+    const struct mb_module *m = (const struct mb_module *)(uintptr_t)mbi->mods_addr;
+    uint32_t mods = (mbi->flags & MBI_MODS) ? MIN(mbi->mods_count, PMEM_MAX_MODULES) : 0;
+    uint32_t k = (i - 5) / 2, f = mbi->flags;
+    uint64_t start = 0, len = 0;
+
+    if (i >= 5 && k >= mods)
+        return false;
+    if (i == 0) {
+        start = (uint32_t)_kernel_start;
+        len = _kernel_end - _kernel_start;
+    } else if (i == 1) {
+        start = (uint32_t)mbi;
+        len = sizeof(*mbi);
+    } else if (i == 2 && (f & MBI_MMAP)) {
+        start = mbi->mmap_addr;
+        len = mbi->mmap_length;
+    } else if (i == 3 && (f & MBI_CMDLINE)) {
+        start = mbi->cmdline;
+        len = string_size(mbi->cmdline);
+    } else if (i == 4 && (f & MBI_MODS)) {
+        start = mbi->mods_addr;
+        len = (uint64_t)mbi->mods_count * sizeof(*m);
+    } else if (i >= 5 && module_kept(m, k) && (i & 1)) {
+        start = m[k].start;
+        len = m[k].end - m[k].start;
+    } else if (i >= 5 && module_kept(m, k) && m[k].string) {
+        start = m[k].string;
+        len = string_size(m[k].string);
+    }
+    *r = (struct mem_range){ start, start + len };
+    return true;
 }
 
 static int collect_exclusions(const struct mb_info *mbi, struct mem_range *excl)
 {
+    struct mem_range r;
     int n = 0;
 
-    add_excl(excl, &n, (uint32_t)_kernel_start, _kernel_end - _kernel_start);
-    add_excl(excl, &n, (uint32_t)mbi, sizeof(*mbi));
-    if (mbi->flags & MBI_MMAP)
-        add_excl(excl, &n, mbi->mmap_addr, mbi->mmap_length);
-    if (mbi->flags & MBI_CMDLINE)
-        add_excl(excl, &n, mbi->cmdline,
-                 strnlen((const char *)(uintptr_t)mbi->cmdline, CMDLINE_MAX) + 1);
-    if (mbi->flags & MBI_MODS)
-        read_modules(mbi, excl, &n);
+    for (uint32_t i = 0; loader_placed(mbi, i, &r); i++)
+        if (r.end > r.start)
+            excl[n++] = r;
     return n;
 }
 
@@ -203,11 +237,12 @@ static int collect_exclusions(const struct mb_info *mbi, struct mem_range *excl)
 static bool loader_free(const struct loader_mem *lm, uint64_t a, uint64_t b)
 {
     struct mem_region r;
+    struct mem_range x;
     uint32_t pos = 0;
     bool inside = false;
 
-    for (int i = 0; i < lm->nexcl; i++)
-        if (a < lm->excl[i].end && lm->excl[i].start < b)
+    for (uint32_t i = 0; loader_placed(lm->mbi, i, &x); i++)
+        if (a < x.end && x.start < b)
             return false;
     while (loader_entry(lm, &pos, &r)) {
         uint64_t end = r.base + r.len < r.base ? UINT64_MAX : r.base + r.len;
@@ -239,6 +274,7 @@ static void try_below(const struct loader_mem *lm, uint64_t top, uint64_t *best)
 static uint32_t find_work_area(const struct loader_mem *lm)
 {
     struct mem_region r;
+    struct mem_range x;
     uint32_t pos = 0;
     uint64_t best = 0;
 
@@ -247,8 +283,8 @@ static uint32_t find_work_area(const struct loader_mem *lm)
         if (r.type == MB_MMAP_AVAILABLE && r.base + r.len > r.base)
             try_below(lm, r.base + r.len, &best);
     }
-    for (int i = 0; i < lm->nexcl; i++)
-        try_below(lm, lm->excl[i].start, &best);
+    for (uint32_t i = 0; loader_placed(lm->mbi, i, &x); i++)
+        try_below(lm, x.start, &best);
     if (!best)
         panic("pmem_init: no free RAM above 1 MiB for the memory map's work area (%u KiB)",
               WORK_BYTES / 1024);
@@ -352,16 +388,18 @@ static void report_unused(void)
 
 void pmem_init(const struct mb_info *mbi)
 {
-    struct mem_range excl[MAX_EXCL];
-    struct loader_mem lm = { mbi, has_mmap(mbi), excl, collect_exclusions(mbi, excl) };
+    struct loader_mem lm = { mbi, has_mmap(mbi) };
     struct pmem_work *w;
+    int nexcl;
 
     work_pa = find_work_area(&lm);
     w = (struct pmem_work *)(uintptr_t)work_pa;
     regions = w->regions;
     usable = w->u.usable;
     nregions = read_map(&lm, w->u.raw);
-    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, excl, lm.nexcl, usable, MAX_USABLE);
+    check_modules(mbi);
+    nexcl = collect_exclusions(mbi, w->excl);
+    nusable = memmap_usable(regions, nregions, PMEM_LIMIT, w->excl, nexcl, usable, MAX_USABLE);
     if (nusable <= 0 || !carve_bitmap(mbi))
         panic("pmem_init: no usable RAM for the page allocator");
     ram_top = memmap_ram_top(regions, nregions, PMEM_LIMIT);
