@@ -65,7 +65,7 @@ static struct pmem_stats stats;
 
 /* ---- reading the loader's map -------------------------------------------- */
 
-/* The size-prefixed mmap entry at *off, moving *off past it; false at the end or a malformed entry. */
+/* The size-prefixed mmap entry at *off, moving *off past it; false at the end or if malformed. */
 static bool mmap_entry(const struct mb_info *mbi, uint32_t *off, struct mem_region *r)
 {
     uint32_t len = mbi->mmap_length;
