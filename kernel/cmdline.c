@@ -8,6 +8,7 @@
 #else
 #include "string.h"
 #include "console.h"
+#include "heap.h"
 #endif
 
 static void note(struct cmdline *c, const char *err, const char *arg)
@@ -99,18 +100,71 @@ const char *cmdline_lookup(struct cmdline *c, const char *key)
 
 #ifndef HOST_TEST
 
-static struct cmdline boot_cmdline;
+/* Parsed on the heap once it exists (cmdline_setup); NULL until then. */
+static struct cmdline *boot_cmdline;
 /*
  * The loader's own string, as it gave it: the page allocator keeps its
- * pages back (pmem.c), and the identity map covers them.
+ * pages back (pmem.c), the identity map covers them, and it is never
+ * written, so `version` shows it as given.
  */
 static const char *raw_line = "";
+/* Keys cmdline_peek was asked for: the parse counts them as used. */
+static const char *peeked[4];
 
 void cmdline_init(const char *raw)
 {
     if (raw)
         raw_line = raw;
-    cmdline_parse(&boot_cmdline, raw_line);
+}
+
+/*
+ * Before the heap (the console's own options): the value of the last
+ * key=value word before "--", copied into val[len]; NULL if there is none.
+ */
+const char *cmdline_peek(const char *key, char *val, size_t len)
+{
+    const char *p = raw_line, *found = NULL;
+    size_t klen = strlen(key), flen = 0;
+
+    for (unsigned i = 0; i < ARRAY_SIZE(peeked); i++) {
+        if (!peeked[i] || peeked[i] == key) {
+            peeked[i] = key;
+            break;
+        }
+    }
+    while (*p) {
+        const char *w;
+
+        while (blank(*p))
+            p++;
+        for (w = p; *p && !blank(*p); p++)
+            ;
+        if (p - w == 2 && w[0] == '-' && w[1] == '-')
+            break;
+        if ((size_t)(p - w) > klen && !strncmp(w, key, klen) && w[klen] == '=') {
+            found = w + klen + 1;
+            flen = (size_t)(p - found);
+        }
+    }
+    if (!found || !len)
+        return NULL;
+    if (flen >= len)
+        flen = len - 1;
+    memcpy(val, found, flen);
+    val[flen] = '\0';
+    return val;
+}
+
+void cmdline_setup(void)
+{
+    boot_cmdline = kmalloc(sizeof(*boot_cmdline));
+    if (!boot_cmdline) {
+        pr_err("cmdline", "no memory to parse the command line: options and commands ignored");
+        return;
+    }
+    cmdline_parse(boot_cmdline, raw_line);
+    for (unsigned i = 0; i < ARRAY_SIZE(peeked) && peeked[i]; i++)
+        cmdline_lookup(boot_cmdline, peeked[i]);
 }
 
 const char *cmdline_raw(void)
@@ -120,7 +174,7 @@ const char *cmdline_raw(void)
 
 const char *cmdline_get(const char *key)
 {
-    return cmdline_lookup(&boot_cmdline, key);
+    return boot_cmdline ? cmdline_lookup(boot_cmdline, key) : NULL;
 }
 
 uint32_t cmdline_get_u32(const char *key, uint32_t dflt)
@@ -147,13 +201,17 @@ bool cmdline_flag(const char *key)
 
 char *cmdline_script(void)
 {
-    return boot_cmdline.script;
+    return boot_cmdline ? boot_cmdline->script : NULL;
 }
 
 int cmdline_report(void)
 {
-    struct cmdline *c = &boot_cmdline;
-    int problems = c->nerr;
+    struct cmdline *c = boot_cmdline;
+    int problems;
+
+    if (!c)
+        return 0;
+    problems = c->nerr;
 
     for (int i = 0; i < c->nerr && i < CMDLINE_MAX_ERRS; i++)
         if (c->err_arg[i])

@@ -34,8 +34,13 @@ struct cmdline {
 int cmdline_parse(struct cmdline *c, const char *raw);
 const char *cmdline_lookup(struct cmdline *c, const char *key);
 
-/* The kernel's own copy, parsed at boot. */
+/*
+ * The kernel's command line: cmdline_init keeps the loader's string;
+ * until cmdline_setup parses it (on the heap), only cmdline_peek answers.
+ */
 void cmdline_init(const char *raw);
+const char *cmdline_peek(const char *key, char *val, size_t len);
+void cmdline_setup(void);
 const char *cmdline_raw(void);
 const char *cmdline_get(const char *key);               /* NULL if absent */
 uint32_t cmdline_get_u32(const char *key, uint32_t dflt); /* decimal or 0x hex */

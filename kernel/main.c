@@ -22,11 +22,12 @@
 #include "scsiport.h"
 #include "boottime.h"
 
-/* console=com1..com4 or an I/O port (0x2f8); loglevel=0..3. */
+/* console=com1..com4 or an I/O port (0x2f8); loglevel=0..3: before the heap. */
 static void apply_console_options(void)
 {
     static const uint16_t com[] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
-    const char *v = cmdline_get("console");
+    char val[24];
+    const char *v = cmdline_peek("console", val, sizeof(val));
     uint32_t port;
 
     if (v) {
@@ -37,7 +38,7 @@ static void apply_console_options(void)
         else
             pr_err("cmdline", "console=%s: want com1..com4 or an I/O port like 0x2f8", v);
     }
-    v = cmdline_get("loglevel");
+    v = cmdline_peek("loglevel", val, sizeof(val));
     if (v && v[0] >= '0' && v[0] <= '3' && !v[1])
         log_level = v[0] - '0';
     else if (v)
@@ -73,6 +74,7 @@ static void __noreturn kmain_run(void)
 {
     trap_init_vectors();            /* the whole IDT, device vectors */
     heap_init();                    /* kmalloc */
+    cmdline_setup();                /* the options and commands, parsed */
     boot_mark(NULL, "heap");
     acpi_init();                    /* RSDP, MADT, FADT, MCFG */
     boot_mark(NULL, "acpi");

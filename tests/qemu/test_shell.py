@@ -76,12 +76,18 @@ def test_console_option_moves_the_console_to_com2():
         os.unlink(com2)
     r = boot("console=com2 -- echo on-com2; poweroff", extra=["-serial", "file:" + com2])
     text = open(com2, errors="replace").read()
-    assert "on-com2" in text and "ata-scsi " in text, text
+    assert "on-com2" in text and "ata-scsi " in text, text    # the banner too: read before the heap
+    assert "unknown option" not in text, text
     assert "on-com2" not in r.log, r.describe()
     assert r.rc == 1, r.describe()
 
 
 def test_bad_console_option_is_reported():
-    r = boot("console=com9 -- poweroff")
-    expect_lines(r, [r"^cmdline: error: console=com9: want com1\.\.com4"])
+    # console= and loglevel= are read before the command line is parsed; they still
+    # count as known options, and an unknown one is still reported.
+    r = boot("console=com9 loglevel=2 bogus=1 -- poweroff")
+    expect_lines(r, [r"^cmdline: error: console=com9: want com1\.\.com4",
+                     r"^cmdline: error: unknown option 'bogus=1' \(ignored\)"])
+    assert "unknown option 'console" not in r.log and "unknown option 'loglevel" not in r.log, \
+        r.describe()
     assert r.rc == 1, r.describe()
