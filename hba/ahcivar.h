@@ -1,9 +1,9 @@
 /*
  * The AHCI miniport's software state: per adapter (the ScsiPort device
  * extension), per port, per request (the SRB extension), and the DMA
- * memory plan.  Shared by ahci.c (hardware, requests, bring-up) and
- * ahci_ioctl.c (SRB_FUNCTION_IO_CONTROL: the SMART/IDENTIFY miniport
- * IOCTLs).  Hardware facts are in ahcireg.h and atareg.h.
+ * memory plan.  Shared by ahci.c (the request path), ahci_port.c (port
+ * steps, errors, resets), ahci_init.c (bring-up) and ahci_ioctl.c
+ * (SRB_FUNCTION_IO_CONTROL: the SMART/IDENTIFY miniport IOCTLs).  Hardware facts are in ahcireg.h and atareg.h.
  */
 #ifndef AHCIVAR_H
 #define AHCIVAR_H
@@ -157,12 +157,12 @@ ULONG ahci_read(struct ahci_adapter *ad, ULONG reg);
 void ahci_write(struct ahci_adapter *ad, ULONG reg, ULONG val);
 ULONG ahci_pread(struct ahci_adapter *ad, struct ahci_port *pt, ULONG reg);
 void ahci_pwrite(struct ahci_adapter *ad, struct ahci_port *pt, ULONG reg, ULONG val);
+
+/* ahci_port.c: waits, helpers and port steps */
 BOOLEAN ahci_wait(struct ahci_adapter *ad, ULONG reg, ULONG mask, ULONG value, ULONG timeout_ms);
 BOOLEAN ahci_pwait(struct ahci_adapter *ad, struct ahci_port *pt, ULONG reg, ULONG mask,
                    ULONG value, ULONG timeout_ms);
 
-/* ahci.c: helpers and port steps */
-ULONG ahci_lowest_bit(ULONG v);
 ULONG ahci_ports_mask(struct ahci_adapter *ad, BOOLEAN with_device);
 void ahci_log(struct ahci_adapter *ad, struct ahci_port *pt, const char *what, ULONG v1, ULONG v2);
 BOOLEAN ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt);
@@ -174,19 +174,39 @@ void ahci_port_clear_errors(struct ahci_adapter *ad, struct ahci_port *pt);
 void ahci_port_comreset_assert(struct ahci_adapter *ad, struct ahci_port *pt);
 void ahci_port_comreset_release(struct ahci_adapter *ad, struct ahci_port *pt);
 BOOLEAN ahci_port_busy(ULONG tfd);
-ULONG ahci_mem_pa(struct ahci_port *pt, const void *va);
 void ahci_cmd_list_init(struct ahci_port *pt);
 BOOLEAN ahci_exec_sync(struct ahci_adapter *ad, struct ahci_port *pt, const struct ata_tf *tf,
                        const UCHAR *acmd, void *buf, ULONG timeout_ms, ULONG *tfd);
 ULONG ahci_port_unissue(struct ahci_port *pt, PSCSI_REQUEST_BLOCK out[AHCI_MAX_SLOTS]);
 
+/* ahci_port.c: off the per-request path (called from ahci.c) */
+void ahci_complete_check(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb,
+                         const struct sat_sense *s);
+void ahci_done_other(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
+                     PSCSI_REQUEST_BLOCK srb);
+void ahci_port_error(struct ahci_adapter *ad, struct ahci_port *pt, ULONG pis, ULONG tfd);
+void ahci_port_hotplug(struct ahci_adapter *ad, struct ahci_port *pt);
+void ahci_reply(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG len);
+void ahci_scsi_atapi(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb);
+void ahci_start_other(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb);
+BOOLEAN NTAPI AhciHwResetBus(PVOID ext, ULONG path);
+
 /* ahci.c: the request path */
+ULONG ahci_lowest_bit(ULONG v);
+ULONG ahci_mem_pa(struct ahci_port *pt, const void *va);
 struct ahci_srbx *ahci_srbx(PSCSI_REQUEST_BLOCK srb);
+struct ahci_cmd_table *ahci_table(struct ahci_port *pt, ULONG slot);
+ULONG ahci_prdt_own(struct ahci_port *pt, ULONG slot, const void *va, ULONG len);
+void ahci_cmd_fill(struct ahci_port *pt, ULONG slot, const struct ata_tf *tf, const UCHAR *acmd,
+                   ULONG prdtl);
 void ahci_submit(struct ahci_adapter *ad, struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb);
 void ahci_complete(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, UCHAR status);
+void ahci_complete_xfer(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG moved);
+void ahci_done_ok(struct ahci_adapter *ad, struct ahci_port *pt, ULONG slot,
+                  PSCSI_REQUEST_BLOCK srb);
+struct ahci_port *ahci_target(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb);
 BOOLEAN NTAPI AhciHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb);
 BOOLEAN NTAPI AhciHwInterrupt(PVOID ext);
-BOOLEAN NTAPI AhciHwResetBus(PVOID ext, ULONG path);
 
 /* ahci_init.c: bring-up */
 void ahci_ports_bringup(struct ahci_adapter *ad, ULONG mask, BOOLEAN force_comreset);
