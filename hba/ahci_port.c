@@ -15,6 +15,8 @@
 #include "ahci_sat.h"
 #include "ahcivar.h"
 
+/* ---- waits and small helpers --------------------------------------------------------- */
+
 /* Wait until (reg & mask) == value; FALSE after timeout_ms. */
 BOOLEAN __attribute__((cold)) ahci_wait(struct ahci_adapter *ad, ULONG reg, ULONG mask, ULONG value,
                                         ULONG timeout_ms)
@@ -200,6 +202,8 @@ static void ahci_port_ack(struct ahci_adapter *ad, struct ahci_port *pt, ULONG p
         ahci_write(ad, AHCI_IS, bit);       /* see ahci_port_clear_is */
 }
 
+/* ---- the driver's own commands ---------------------------------------------------- */
+
 /* Point every command header of the port at its command table (once per bring-up). */
 void __attribute__((cold)) ahci_cmd_list_init(struct ahci_port *pt)
 {
@@ -245,6 +249,8 @@ BOOLEAN __attribute__((cold)) ahci_exec_sync(struct ahci_adapter *ad, struct ahc
     ahci_port_restart(ad, pt, !(is & PX_IS_TFES));
     return FALSE;
 }
+
+/* ---- completion other than a plain transfer ----------------------------------------- */
 
 /* Sense data into the SRB (autosense), CHECK CONDITION. */
 static void ahci_complete_sense(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb,
@@ -600,6 +606,8 @@ static VOID NTAPI __attribute__((cold)) AhciHwTimer(PVOID ext)
         ScsiPortNotification(BusChangeDetected, ad, 0);
     }
 }
+
+/* ---- requests other than a disk read or write ----------------------------------------- */
 
 /* An emulated reply: copied out, cut to the data buffer. */
 void __attribute__((noinline, cold)) ahci_reply(struct ahci_adapter *ad,
