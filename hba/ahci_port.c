@@ -349,7 +349,10 @@ static void ahci_requeue_front(struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb)
 
 /* ---- errors --------------------------------------------------------------------------- */
 
-/* REQUEST SENSE to an ATAPI drive after CHECK CONDITION; the key from the error register otherwise. */
+/*
+ * REQUEST SENSE to an ATAPI drive after CHECK CONDITION; the key from the
+ * error register otherwise.
+ */
 static void ahci_atapi_failed(struct ahci_adapter *ad, struct ahci_port *pt,
                               PSCSI_REQUEST_BLOCK srb, ULONG err_tfd)
 {

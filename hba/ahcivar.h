@@ -3,7 +3,8 @@
  * extension), per port, per request (the SRB extension), and the DMA
  * memory plan.  Shared by ahci.c (the request path), ahci_port.c (port
  * steps, errors, resets), ahci_init.c (bring-up) and ahci_ioctl.c
- * (SRB_FUNCTION_IO_CONTROL: the SMART/IDENTIFY miniport IOCTLs).  Hardware facts are in ahcireg.h and atareg.h.
+ * (SRB_FUNCTION_IO_CONTROL: the SMART/IDENTIFY miniport IOCTLs).
+ * Hardware facts are in ahcireg.h and atareg.h.
  */
 #ifndef AHCIVAR_H
 #define AHCIVAR_H
