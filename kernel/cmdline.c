@@ -119,11 +119,13 @@ void cmdline_init(const char *raw)
 
 /*
  * Before the heap (the console's own options): the value of the last
- * key=value word before "--", copied into val[len]; NULL if there is none.
+ * key=value word before "--" within what cmdline_parse reads, copied into
+ * val[len] (len > 3); NULL if there is none.  A value too long for val
+ * ends in "...", which no option takes, so it is reported, not cut short.
  */
 const char *cmdline_peek(const char *key, char *val, size_t len)
 {
-    const char *p = raw_line, *found = NULL;
+    const char *p = raw_line, *end = raw_line + strnlen(raw_line, CMDLINE_MAX - 1), *found = NULL;
     size_t klen = strlen(key), flen = 0;
 
     for (unsigned i = 0; i < ARRAY_SIZE(peeked); i++) {
@@ -132,12 +134,12 @@ const char *cmdline_peek(const char *key, char *val, size_t len)
             break;
         }
     }
-    while (*p) {
+    while (p < end) {
         const char *w;
 
-        while (blank(*p))
+        while (p < end && blank(*p))
             p++;
-        for (w = p; *p && !blank(*p); p++)
+        for (w = p; p < end && !blank(*p); p++)
             ;
         if (p - w == 2 && w[0] == '-' && w[1] == '-')
             break;
@@ -146,12 +148,15 @@ const char *cmdline_peek(const char *key, char *val, size_t len)
             flen = (size_t)(p - found);
         }
     }
-    if (!found || !len)
+    if (!found)
         return NULL;
-    if (flen >= len)
-        flen = len - 1;
-    memcpy(val, found, flen);
-    val[flen] = '\0';
+    if (flen < len) {
+        memcpy(val, found, flen);
+        val[flen] = '\0';
+    } else {
+        memcpy(val, found, len - 4);
+        memcpy(val + len - 4, "...", 4);
+    }
     return val;
 }
 

@@ -57,16 +57,17 @@ static void ready_line(void)
 }
 
 /*
- * Start-up ran on the boot stack before paging could guard it: if it used
- * the stack to its last word, it may have run past it; stop there.
+ * Start-up ran on the boot stack before paging could guard it (the page
+ * below is still writable then): if it came within a frame of the end, a
+ * frame that skipped the last words may have run past it; stop there.
  */
 static void check_boot_stack(void)
 {
-    uint32_t used = kstack_used(&boot_stack);
+    uint32_t used = kstack_used(&boot_stack), size = boot_stack.top - boot_stack.bottom;
 
-    if (used >= boot_stack.top - boot_stack.bottom)
-        panic("kmain: start-up used all %u bytes of the boot stack and may have overrun it",
-              used);
+    if (used + 256 > size)
+        panic("kmain: start-up used %u of the boot stack's %u bytes and may have overrun it",
+              used, size);
 }
 
 /* The rest of start-up, on the run-time stack; then the shell, for good. */

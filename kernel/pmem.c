@@ -232,7 +232,9 @@ static int collect_exclusions(const struct mb_info *mbi, struct mem_range *excl)
 /*
  * Is [a, b) inside one available entry of the loader's map, clear of every
  * entry of another type (the map is not sanitised yet: entries may overlap)
- * and of everything the loader placed?
+ * and of everything the loader placed?  Only the entries read_map keeps
+ * can make it available (the page returns to the allocator afterwards);
+ * any entry can make it unavailable.
  */
 static bool loader_free(const struct loader_mem *lm, uint64_t a, uint64_t b)
 {
@@ -244,14 +246,14 @@ static bool loader_free(const struct loader_mem *lm, uint64_t a, uint64_t b)
     for (uint32_t i = 0; loader_placed(lm->mbi, i, &x); i++)
         if (a < x.end && x.start < b)
             return false;
-    while (loader_entry(lm, &pos, &r)) {
+    for (int n = 0; loader_entry(lm, &pos, &r); n++) {
         uint64_t end = r.base + r.len < r.base ? UINT64_MAX : r.base + r.len;
 
         if (r.len == 0)
             continue;
         if (r.type != MB_MMAP_AVAILABLE && a < end && r.base < b)
             return false;
-        if (r.type == MB_MMAP_AVAILABLE && r.base <= a && b <= end)
+        if (r.type == MB_MMAP_AVAILABLE && r.base <= a && b <= end && n < MEMMAP_MAX_IN)
             inside = true;
     }
     return inside;
@@ -392,6 +394,11 @@ void pmem_init(const struct mb_info *mbi)
     struct pmem_work *w;
     int nexcl;
 
+    if (!lm.mmap && !(mbi->flags & MBI_MEM)) {     /* read_map's own report, first */
+        if (mbi->flags & MBI_MMAP)
+            report_mmap_rest(mbi, 0, 0);
+        panic("pmem_init: the loader gave no memory information");
+    }
     work_pa = find_work_area(&lm);
     w = (struct pmem_work *)(uintptr_t)work_pa;
     regions = w->regions;

@@ -398,7 +398,10 @@ void trap_double_fault(uint32_t error)
     printf("  interrupted task (TSS %04x), registers from its TSS:\n", tss_df.link);
     print_overflow(&r);
     print_regs(&r);
-    backtrace_from(r.eip, r.ebp);
+    if (r.esp >= boot_stack.guard && r.esp < boot_stack.top)
+        printf("  (no backtrace: this report runs on the boot stack, over its frames)\n");
+    else
+        backtrace_from(r.eip, r.ebp);
     trap_stop();
 }
 

@@ -91,3 +91,11 @@ def test_bad_console_option_is_reported():
     assert "unknown option 'console" not in r.log and "unknown option 'loglevel" not in r.log, \
         r.describe()
     assert r.rc == 1, r.describe()
+
+
+def test_overlong_console_option_is_reported_not_cut_short():
+    # Read before the heap into a small buffer: a value that does not fit must
+    # not be taken as its first characters (here port 0x2f).
+    r = boot("console=0x000000000000000000002f8x -- poweroff")
+    expect_lines(r, [r"^cmdline: error: console=0x0+\.\.\.: want com1\.\.com4"])
+    assert r.rc == 1, r.describe()
