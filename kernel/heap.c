@@ -69,6 +69,8 @@ static bool grow(void)
     if (!pa)
         return false;
     b->size = HEAP_ARENA_PAGES * PAGE_SIZE;
+    if (!stats.first_arena)
+        stats.first_arena = pa;
     stats.arena_bytes += b->size;
     insert_free(b);
     return true;

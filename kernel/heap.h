@@ -14,6 +14,7 @@ void dma_free(void *p, size_t size);
 
 struct heap_stats {
     uint32_t arena_bytes;       /* taken from the page allocator for small blocks */
+    uint32_t first_arena;       /* where the first arena lies (0: none yet) */
     uint32_t used_bytes;        /* of which in live blocks (headers included) */
     uint32_t big_bytes;         /* in live page runs of their own */
     uint32_t allocs, frees;     /* calls that succeeded */

@@ -293,9 +293,10 @@ static void meminfo_counters(void)
            st.pages_managed, st.pages_free, st.pages_managed - st.pages_free,
            st.pages_reserved);
     printf("calls   allocs %u frees %u failures %u\n", st.allocs, st.frees, st.failures);
-    printf("heap    arenas %u KiB, in blocks %u KiB, big %u KiB; allocs %u frees %u "
-           "failures %u bad frees %u\n", hs.arena_bytes >> 10, hs.used_bytes >> 10,
-           hs.big_bytes >> 10, hs.allocs, hs.frees, hs.failures, hs.bad_frees);
+    printf("heap    arenas %u KiB (the first at %08x), in blocks %u KiB, big %u KiB; allocs %u "
+           "frees %u failures %u bad frees %u\n", hs.arena_bytes >> 10, hs.first_arena,
+           hs.used_bytes >> 10, hs.big_bytes >> 10, hs.allocs, hs.frees, hs.failures,
+           hs.bad_frees);
 }
 
 static void meminfo_layout(void)

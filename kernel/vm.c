@@ -65,8 +65,6 @@ _Static_assert(2 * VA_FREE_SLOTS * sizeof(struct va_range) <= PAGE_SIZE, "one pa
 static struct va_space scatter_space = { "scattered", VM_SCATTER_BASE,
                                          VM_SCATTER_BASE + VM_SCATTER_SIZE, 0, NULL };
 static struct va_space mmio_space = { "mmio", VM_MMIO_BASE, VM_MMIO_END, 0, NULL };
-/* The page holding both windows' free-range tables (vm_init): mw may not write it. */
-static uint32_t ranges_pa;
 
 /* ---- CPU ------------------------------------------------------------------ */
 
@@ -254,7 +252,6 @@ void vm_init(void)
     ranges = (struct va_range *)(uintptr_t)pmem_alloc_page();
     if (!ranges)
         panic("vm_init: no memory for the windows' free ranges");
-    ranges_pa = (uint32_t)(uintptr_t)ranges;
     va_space_init(&scatter_space, ranges);
     va_space_init(&mmio_space, ranges + VA_FREE_SLOTS);
 
@@ -512,6 +509,21 @@ static bool outside_ram(uint64_t a, uint64_t b, uint32_t *bad)
     return a < b;
 }
 
+/*
+ * A page the allocator has handed out (the heap, miniports' DMA memory, the
+ * windows' tables, ...): a user's write or transfer there would corrupt it.
+ */
+static bool over_allocated(uint64_t a, uint64_t b, uint32_t *bad)
+{
+    for (uint64_t pa = a & ~(uint64_t)(PAGE_SIZE - 1); pa < b && pa < ident_end; pa += PAGE_SIZE) {
+        if (pmem_is_allocated((uint32_t)pa)) {
+            *bad = (uint32_t)MAX(pa, a);
+            return true;
+        }
+    }
+    return false;
+}
+
 static const char *check_write(uint64_t a, uint64_t b, uint32_t *bad)
 {
     uint32_t bs, be;
@@ -523,13 +535,13 @@ static const char *check_write(uint64_t a, uint64_t b, uint32_t *bad)
     if (trap_page_pa && (overlaps(a, b, TRAP_PAGE_VA, TRAP_PAGE_VA + PAGE_SIZE, bad) ||
                          overlaps(a, b, trap_page_pa, trap_page_pa + PAGE_SIZE, bad)))
         return "refused: over the interrupt tables";
-    if (ranges_pa && overlaps(a, b, ranges_pa, ranges_pa + PAGE_SIZE, bad))
-        return "refused: over the windows' free ranges";
     if (over_page_tables(a, b, bad))
         return "refused: over the page tables";
     pmem_bitmap_range(&bs, &be);
     if (overlaps(a, b, bs, be, bad))
         return "refused: over the page allocator's bitmap";
+    if (over_allocated(a, b, bad))
+        return "refused: memory the kernel has allocated";
     if (a < ident_end && outside_ram(a, MIN(b, (uint64_t)ident_end), bad))
         return "refused: not RAM";
     return NULL;

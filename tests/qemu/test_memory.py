@@ -423,6 +423,8 @@ def test_refusals_one_line_each():
         assert m, q.result.describe()
         tables = int(m[1], 16)
         page = info["usable"][-1][1] - PAGE
+        heap = int(re.search(r"^heap    arenas \d+ KiB \(the first at ([0-9a-f]{8})\)",
+                             q.result.log, re.M)[1], 16)
         cases = {
             "md 0": "md: 00000000: not mapped",
             "mw %x 0" % kstart: "mw: %08x: refused: over the kernel image" % kstart,
@@ -442,6 +444,9 @@ def test_refusals_one_line_each():
                 "mw: %08x: refused: over the page allocator's bitmap" % info["bitmap"][0],
             "md %x 10" % (info["top"] - 8): "md: %08x: past the end of RAM" % info["top"],
             "mw 9fc00 1": "mw: 0009fc00: refused: not RAM",
+            # The heap (request pools, tables): from the page allocator, not in the image.
+            "mw.l %x 0 4" % (heap + 0x100):
+                "mw.l: %08x: refused: memory the kernel has allocated" % (heap + 0x100),
             "md ffc00000": "md: ffc00000: not mapped",       # above the MMIO window
             "md cffff000 4": "md: cffff000: not mapped",     # end of the scattered window
             "mw.l %x 1" % (page + 2): "mw.l: %08x: not aligned to 4 bytes" % (page + 2),
