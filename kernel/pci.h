@@ -70,7 +70,7 @@ int pci_bus_count(void);                /* buses scanned that held a device */
  * the register's value and the read-back; for a 64-bit memory BAR (see
  * pci_bar_is_mem64), hi and hi_mask are the same for the next slot and
  * has_hi says whether that slot exists.  Fills *b (type PCI_BAR_NONE for an
- * unimplemented or malformed BAR) and returns the slots consumed, 1 or 2.
+ * absent (reads back 0) or malformed BAR) and returns the slots consumed, 1 or 2.
  */
 bool pci_bar_is_mem64(uint32_t lo);
 int pci_bar_decode(uint32_t lo, uint32_t lo_mask, bool has_hi, uint32_t hi,

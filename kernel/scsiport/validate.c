@@ -91,7 +91,10 @@ static bool commit_range(struct sp_adapter *ad, unsigned i, const ACCESS_RANGE *
     return false;
 }
 
-/* AtdiskXxxClaimed set by the miniport on a block nobody else holds. */
+/*
+ * AtdiskPrimaryClaimed or AtdiskSecondaryClaimed set by the miniport on a
+ * block nobody else holds.
+ */
 static bool commit_atdisk(struct sp_adapter *ad, bool primary)
 {
     const struct range_req probe = { RANGE_BUS_ISA, 0, true, primary ? 0x1F0 : 0x170, 8 };
