@@ -42,11 +42,13 @@ KERNEL_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unkn
 
 # Flags for everything that runs on the bare machine.  -malign-data=abi: data
 # aligned as the ABI asks, without GCC's extra 32-byte alignment of arrays
-# (600 bytes of padding).  Left out on purpose: -mpreferred-stack-boundary=2
+# (600 bytes of padding).  -mtune=i386: instruction choices for size first
+# (push/pop, short encodings), 1.1 KB less code and the per-I/O counts
+# unchanged within their +-8 of noise.  Left out on purpose: -mpreferred-stack-boundary=2
 # or 3 (1.4-1.8 KB less code, but the DDK's 8-byte-aligned LONGLONG makes GCC
 # realign the stack in the page walk and the PRD builder: +200 instructions
 # per 128 KiB transfer), -fomit-frame-pointer (1-2 KB, and no backtraces).
-KCFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-builtin -fno-pic -fno-pie \
+KCFLAGS := -m32 -march=i686 -mtune=i386 -std=gnu11 -ffreestanding -fno-builtin -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -nostdinc -isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-fno-omit-frame-pointer -fno-strict-aliasing -mno-sse -mno-mmx -mno-80387 \
 	-mgeneral-regs-only -freg-struct-return -fno-asynchronous-unwind-tables \
@@ -161,7 +163,6 @@ TEST_MINIPORTS := sptest
 # the tests) for size: -Oz, GCC 12's tighter -Os (0.8 KB less).
 OPT = -Oz
 HOT_OBJS := \
-	$(B)/kernel/time.o \
 	$(B)/kernel/idle.o \
 	$(B)/kernel/intr.o \
 	$(B)/kernel/disk.o \
