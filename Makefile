@@ -158,7 +158,10 @@ TEST_OBJS := \
 # Diagnostic commands beyond the shell's contract (DESIGN.md): in
 # build/kernel.elf only, like the tests; each registers itself, so the
 # product image, build/kernel-min.elf, simply does not link them.
-DIAG_OBJS :=
+DIAG_OBJS := \
+	$(B)/kernel/diagcmds.o \
+	$(B)/kernel/bootstages.o \
+	$(B)/kernel/meminfo.o
 # Miniports for the tests only (sptest: the ScsiPort API on pci-testdev).
 TEST_MINIPORTS := sptest
 

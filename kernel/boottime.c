@@ -1,40 +1,18 @@
 /*
- * Boot stages timed with the TSC (see boottime.h) and the `boottime`
- * command that prints them.
+ * The boot's progress: boot_mark() at the end of each start-up stage, and
+ * boot_done() at the ready line, after which nothing more is a boot stage.
+ * The stages' table and the `boottime` command that prints it are
+ * diagnostics (bootstages.c, in build/kernel.elf only); without them, as in
+ * the product image, a mark is this empty default and costs a call.
  */
 #include "boottime.h"
-#include "timecalc.h"
-#include "time.h"
-#include "gdt.h"
-#include "io.h"
-#include "shell.h"
-#include "string.h"
-#include "console.h"
 
-#define BOOT_MARKS      24
-#define BOOT_WHO_LEN    12
-
-static struct {
-    uint64_t tsc;
-    const char *what;
-    char who[BOOT_WHO_LEN];
-} marks[BOOT_MARKS];
-static int nmarks, dropped;
 static bool done;
 
-void boot_mark(const char *who, const char *what)
+void __attribute__((weak)) boot_mark(const char *who, const char *what)
 {
-    if (done || !boot_tsc)
-        return;
-    if (nmarks == BOOT_MARKS) {
-        dropped++;
-        return;
-    }
-    marks[nmarks].tsc = rdtsc();
-    marks[nmarks].what = what;
-    if (who)
-        strlcpy(marks[nmarks].who, who, sizeof(marks[nmarks].who));
-    nmarks++;
+    (void)who;
+    (void)what;
 }
 
 void boot_done(void)
@@ -47,38 +25,3 @@ bool boot_in_progress(void)
 {
     return !done;
 }
-
-/* "12.345" milliseconds from TSC cycles. */
-static void print_ms(uint64_t cycles, uint32_t mult)
-{
-    uint64_t us = clock_scale(cycles, mult);
-
-    printf("%5u.%03u", (unsigned)(us / 1000), (unsigned)(us % 1000));
-}
-
-static int do_boottime(int argc, char **argv)
-{
-    uint64_t prev = boot_tsc;
-    uint32_t mult = clock_mult(tsc_hz());
-
-    (void)argv;
-    if (argc != 1)
-        return CMD_USAGE;
-    if (!mult || !nmarks) {
-        printf("boottime: no TSC, so the boot stages were not timed\n");
-        return CMD_FAIL;
-    }
-    printf("   ends at (ms)   took (ms)  stage\n");
-    for (int i = 0; i < nmarks; i++) {
-        printf("     ");
-        print_ms(marks[i].tsc - boot_tsc, mult);
-        printf("   ");
-        print_ms(marks[i].tsc - prev, mult);
-        printf("  %s%s%s\n", marks[i].who, marks[i].who[0] ? " " : "", marks[i].what);
-        prev = marks[i].tsc;
-    }
-    if (dropped)
-        printf("(%d later stages not recorded: the table holds %d)\n", dropped, BOOT_MARKS);
-    return CMD_OK;
-}
-SHELL_COMMAND(boottime, do_boottime, "", "how long each boot stage took, from kernel entry to ready");

@@ -1,6 +1,6 @@
 /*
  * Boot stages timed with the TSC: each init step calls boot_mark() when it
- * is done, and `boottime` prints the table (stage, when it ended, how long
+ * is done, and `boottime` (in build/kernel.elf) prints the table (stage, when it ended, how long
  * it took), from kernel entry (boot_tsc) to "ready".  Marks are raw TSC
  * reads, turned into time once the TSC is calibrated; after boot_done()
  * (the ready line) nothing more is recorded.

@@ -1,4 +1,4 @@
-/* The shell's general commands: help, version, echo. */
+/* The shell's general commands: help and version. */
 #include "shell.h"
 #include "console.h"
 #include "string.h"
@@ -37,12 +37,3 @@ static int do_version(int argc, char **argv)
     return CMD_OK;
 }
 SHELL_COMMAND(version, do_version, "", "print the kernel version and command line");
-
-static int do_echo(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        printf("%s%s", argv[i], i + 1 < argc ? " " : "");
-    console_putc('\n');
-    return CMD_OK;
-}
-SHELL_COMMAND(echo, do_echo, "[word ...]", "print the words");

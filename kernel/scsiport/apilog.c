@@ -10,8 +10,8 @@
  * it is one log line (DDK messages end in "\n", which is dropped).
  */
 #include "port.h"
+#include "scsiport.h"
 #include "console.h"
-#include "shell.h"
 #include "string.h"
 #include "time.h"
 #include "heap.h"
@@ -92,22 +92,17 @@ static void errlog_print(const struct errlog_entry *e)
            e->path, e->target, e->lun, sp_error_name(e->code), e->code, e->unique);
 }
 
-static int do_errlog(int argc, char **argv)
+void errlog_show(void)
 {
     uint32_t first = errlog_total > ERRLOG_KEEP ? errlog_total - ERRLOG_KEEP : 0;
 
-    (void)argv;
-    if (argc != 1)
-        return CMD_USAGE;
     printf("%u error log entries", (unsigned)errlog_total);
     if (first)
         printf(", the last %d:", ERRLOG_KEEP);
     printf("\n");
     for (uint32_t i = first; i < errlog_total; i++)
         errlog_print(&errlog[i % ERRLOG_KEEP]);
-    return CMD_OK;
 }
-SHELL_COMMAND(errlog, do_errlog, "", "the miniports' ScsiPortLogError entries (last 16)");
 
 /* One log line per line of the message; empty lines are dropped. */
 static void debugprint_lines(int level, char *msg)
