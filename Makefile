@@ -161,7 +161,8 @@ TEST_OBJS := \
 DIAG_OBJS := \
 	$(B)/kernel/diagcmds.o \
 	$(B)/kernel/bootstages.o \
-	$(B)/kernel/meminfo.o
+	$(B)/kernel/meminfo.o \
+	$(B)/kernel/scsiport/errlog.o
 # Miniports for the tests only (sptest: the ScsiPort API on pci-testdev).
 TEST_MINIPORTS := sptest
 

@@ -1,11 +1,11 @@
 /*
  * Diagnostic commands, beyond the shell's contract (DESIGN.md): time,
- * sleep, timeinfo, irqinfo, acpi, errlog and echo (bootstages.c, meminfo.c
- * and scsismart.c have three more).  They are linked into build/kernel.elf
+ * sleep, timeinfo, irqinfo, acpi and echo (bootstages.c, meminfo.c,
+ * scsiport/errlog.c and scsismart.c have four more).  They are linked into build/kernel.elf
  * only (DIAG_OBJS in the Makefile), as a U-Boot product build leaves out
  * the CONFIG_CMD_* it does not need: the product image, kernel-min.elf,
  * keeps the storage stack and the contract's commands.  The listings live
- * with what they list (intr_dump, acpi_dump, errlog_show), so leaving this
+ * with what they list (intr_dump, acpi_dump), so leaving this
  * file out leaves them out too.
  */
 #include "shell.h"
@@ -14,7 +14,6 @@
 #include "acpi.h"
 #include "intr.h"
 #include "time.h"
-#include "scsiport.h"
 
 /* "time: 1.234 seconds", U-Boot's report, with minutes when there are any. */
 static void print_elapsed(uint64_t us)
@@ -135,16 +134,6 @@ static int do_acpi(int argc, char **argv)
     return CMD_OK;
 }
 SHELL_COMMAND(acpi, do_acpi, "", "list the ACPI tables and what power-off/reset use");
-
-static int do_errlog(int argc, char **argv)
-{
-    (void)argv;
-    if (argc != 1)
-        return CMD_USAGE;
-    errlog_show();
-    return CMD_OK;
-}
-SHELL_COMMAND(errlog, do_errlog, "", "the miniports' ScsiPortLogError entries (last 16)");
 
 static int do_echo(int argc, char **argv)
 {

@@ -1,6 +1,6 @@
 /*
  * What miniports say: ScsiPortLogError (the system error log: one line,
- * counted per adapter, the last ERRLOG_KEEP entries kept for the `errlog`
+ * counted per adapter; errlog.c keeps the last entries for the `errlog`
  * command) and ScsiDebugPrint (the DDK's DebugPrint((level, fmt, ...))).
  *
  * ScsiDebugPrint levels: the DDK prints level 0 and 1 for things worth
@@ -17,18 +17,6 @@
 #include "heap.h"
 
 #define DEBUGPRINT_BUF      256     /* as NT's ScsiDebugPrint */
-#define ERRLOG_KEEP         16
-
-struct errlog_entry {
-    uint64_t when_us;
-    char adapter[16];
-    UCHAR path, target, lun;
-    ULONG code, unique;
-};
-
-static struct errlog_entry *errlog; /* heap, on the first entry: most runs log none */
-static uint32_t errlog_total;       /* entries ever kept; the ring holds the last */
-
 static const char *const sp_error_names[] = {
     [SP_BUS_PARITY_ERROR] = "SP_BUS_PARITY_ERROR",
     [SP_UNEXPECTED_DISCONNECT] = "SP_UNEXPECTED_DISCONNECT",
@@ -43,32 +31,18 @@ static const char *const sp_error_names[] = {
     [SP_LOST_WMI_MINIPORT_REQUEST] = "SP_LOST_WMI_MINIPORT_REQUEST",
 };
 
-static const char *sp_error_name(ULONG code)
+const char *sp_error_name(ULONG code)
 {
     if (code < ARRAY_SIZE(sp_error_names) && sp_error_names[code])
         return sp_error_names[code];
     return "unknown error code";
 }
 
-/* Without memory for the ring the entry is only in the log line. */
-static void errlog_add(const struct sp_adapter *ad, UCHAR path, UCHAR target, UCHAR lun,
-                       ULONG code, ULONG unique)
+/* The `errlog` command's ring (errlog.c, in build/kernel.elf) replaces this. */
+void __attribute__((weak)) errlog_add(const struct sp_adapter *ad, UCHAR path, UCHAR target,
+                                      UCHAR lun, ULONG code, ULONG unique)
 {
-    struct errlog_entry *e;
-
-    if (!errlog)
-        errlog = kmalloc(ERRLOG_KEEP * sizeof(*errlog));
-    if (!errlog)
-        return;
-    e = &errlog[errlog_total % ERRLOG_KEEP];
-    e->when_us = time_us();
-    strlcpy(e->adapter, ad->name, sizeof(e->adapter));
-    e->path = path;
-    e->target = target;
-    e->lun = lun;
-    e->code = code;
-    e->unique = unique;
-    errlog_total++;
+    (void)ad, (void)path, (void)target, (void)lun, (void)code, (void)unique;
 }
 
 VOID NTAPI ScsiPortLogError(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, UCHAR PathId,
@@ -83,25 +57,6 @@ VOID NTAPI ScsiPortLogError(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, UC
     errlog_add(ad, PathId, TargetId, Lun, ErrorCode, UniqueId);
     pr_info(ad->name, "error log: %u:%u:%u %s (0x%lx) unique 0x%lx", PathId, TargetId, Lun,
             sp_error_name(ErrorCode), ErrorCode, UniqueId);
-}
-
-static void errlog_print(const struct errlog_entry *e)
-{
-    printf("%5u.%06u %-8s %u:%u:%u %s (0x%lx) unique 0x%lx\n",
-           (unsigned)(e->when_us / 1000000), (unsigned)(e->when_us % 1000000), e->adapter,
-           e->path, e->target, e->lun, sp_error_name(e->code), e->code, e->unique);
-}
-
-void errlog_show(void)
-{
-    uint32_t first = errlog_total > ERRLOG_KEEP ? errlog_total - ERRLOG_KEEP : 0;
-
-    printf("%u error log entries", (unsigned)errlog_total);
-    if (first)
-        printf(", the last %d:", ERRLOG_KEEP);
-    printf("\n");
-    for (uint32_t i = first; i < errlog_total; i++)
-        errlog_print(&errlog[i % ERRLOG_KEEP]);
 }
 
 /* One log line per line of the message; empty lines are dropped. */

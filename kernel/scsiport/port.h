@@ -328,5 +328,9 @@ static inline void scsi_req_fill(struct scsi_request *r, struct sp_lu *lu, unsig
 }
 /* scan.c */
 void sp_scan_adapter(struct sp_adapter *ad);
+/* apilog.c; errlog_add's default keeps nothing, errlog.c's a ring for `errlog` */
+const char *sp_error_name(ULONG code);
+void errlog_add(const struct sp_adapter *ad, UCHAR path, UCHAR target, UCHAR lun,
+                ULONG code, ULONG unique);
 
 #endif

@@ -30,7 +30,6 @@ void scsi_poll(void);                   /* one round of deferred work, no waitin
 void scsi_wait_event(void);             /* sleep until something may have happened */
 bool scsi_wait_req(struct scsi_request *r);
 void scsi_run_rescans(void);            /* BusChangeDetected, from the top level only */
-void errlog_show(void);                 /* the last ScsiPortLogError entries */
 
 void sp_disconnect_interrupt(struct sp_adapter *ad);
 void sp_rescan(struct sp_adapter *ad);
