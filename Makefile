@@ -162,6 +162,7 @@ DIAG_OBJS := \
 	$(B)/kernel/diagcmds.o \
 	$(B)/kernel/bootstages.o \
 	$(B)/kernel/meminfo.o \
+	$(B)/kernel/pcimsi.o \
 	$(B)/kernel/scsiport/errlog.o
 # Miniports for the tests only (sptest: the ScsiPort API on pci-testdev).
 TEST_MINIPORTS := sptest

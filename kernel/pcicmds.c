@@ -8,12 +8,14 @@
  *   pci display[.b|.w|.l] b.d.f [off] [n]  dump configuration space
  *   pci write[.b|.w|.l] b.d.f off value    write one register
  *   pci msi b.d.f addr data | off          program MSI through pci_msi_enable
+ *                                          (pcimsi.c, in build/kernel.elf only)
  *
  * b.d.f is hex, "00.1f.02" or "0.1f.2" (also "00:1f.2").  bar and cap
  * without b.d.f cover every function, each block opened by a line
  * "Found PCI device bb.dd.ff:" as in U-Boot's long listing.
  */
 #include "pci.h"
+#include "pcicmds.h"
 #include "pcireg.h"
 #include "shell.h"
 #include "console.h"
@@ -48,7 +50,7 @@ static bool bdf_parse(const char *s, unsigned *b, unsigned *d, unsigned *f)
 }
 
 /* The recorded function named by s, or NULL after saying what is wrong. */
-static struct pci_dev *dev_arg(const char *s)
+struct pci_dev *pci_dev_arg(const char *s)
 {
     unsigned b, d, f;
     struct pci_dev *dev;
@@ -277,7 +279,7 @@ static int per_device(int argc, char **argv, bool all_ok, void (*show)(const str
     if (argc > 3 || (argc < 3 && !all_ok))
         return CMD_USAGE;
     if (argc == 3) {
-        d = dev_arg(argv[2]);
+        d = pci_dev_arg(argv[2]);
         if (!d)
             return CMD_FAIL;
         show(d);
@@ -338,7 +340,7 @@ static int do_display(int argc, char **argv)
 
     if (!width || argc < 3 || argc > 5)
         return CMD_USAGE;
-    d = dev_arg(argv[2]);
+    d = pci_dev_arg(argv[2]);
     if (!d)
         return CMD_FAIL;
     if ((argc > 3 && !parse_u32(argv[3], 16, &off)) ||
@@ -362,7 +364,7 @@ static int do_write(int argc, char **argv)
 
     if (!width || argc != 5)
         return CMD_USAGE;
-    d = dev_arg(argv[2]);
+    d = pci_dev_arg(argv[2]);
     if (!d)
         return CMD_FAIL;
     if (!parse_u32(argv[3], 16, &off) || !parse_u32(argv[4], 16, &v)) {
@@ -381,39 +383,6 @@ static int do_write(int argc, char **argv)
         pci_write16(d->bus, d->dev, d->fn, off, v);
     else
         pci_write32(d->bus, d->dev, d->fn, off, v);
-    return CMD_OK;
-}
-
-/* ---- pci msi ----------------------------------------------------------------- */
-
-static int do_msi(int argc, char **argv)
-{
-    const struct pci_dev *d;
-    uint32_t addr, data;
-
-    if (argc != 4 && argc != 5)
-        return CMD_USAGE;
-    d = dev_arg(argv[2]);
-    if (!d)
-        return CMD_FAIL;
-    if (!d->msi_cap) {
-        printf("pci: %02x.%02x.%02x has no MSI capability\n", d->bus, d->dev, d->fn);
-        return CMD_FAIL;
-    }
-    if (argc == 4 && strcmp(argv[3], "off") == 0) {
-        pci_msi_disable(d);
-        printf("%02x.%02x.%02x: MSI disabled\n", d->bus, d->dev, d->fn);
-        return CMD_OK;
-    }
-    if (argc != 5 || !parse_u32(argv[3], 16, &addr) || !parse_u32(argv[4], 16, &data) ||
-        data > 0xffff || (addr & 3)) {
-        printf("pci: want 'pci msi b.d.f addr data' (addr dword-aligned, data 16 bits) "
-               "or 'pci msi b.d.f off'\n");
-        return CMD_FAIL;
-    }
-    pci_msi_enable(d, addr, data);
-    printf("%02x.%02x.%02x: MSI enabled, address %08x data %04x\n", d->bus, d->dev, d->fn,
-           addr, data);
     return CMD_OK;
 }
 
@@ -444,7 +413,7 @@ static const struct {
     { "cap", do_cap, false },
     { "display", do_display, true },
     { "write", do_write, true },
-    { "msi", do_msi, false },
+    { "msi", pci_msi_command, false },   /* NULL without pcimsi.o */
 };
 
 static int do_pci(int argc, char **argv)
@@ -456,14 +425,13 @@ static int do_pci(int argc, char **argv)
     for (size_t i = 0; i < ARRAY_SIZE(subcmds); i++) {
         size_t n = strlen(subcmds[i].name);
 
-        if (strncmp(argv[1], subcmds[i].name, n) == 0 &&
+        if (subcmds[i].fn && strncmp(argv[1], subcmds[i].name, n) == 0 &&
             (argv[1][n] == '\0' || (argv[1][n] == '.' && subcmds[i].sized)))
             return subcmds[i].fn(argc, argv);
     }
     printf("pci: unknown subcommand '%s' - try 'help pci'\n", argv[1]);
     return CMD_FAIL;
 }
-SHELL_COMMAND(pci, do_pci,
-              "[bus] [long] | header b.d.f | bar|cap [b.d.f] | display[.b|.w|.l] b.d.f "
-              "[off [count]] | write[.b|.w|.l] b.d.f off value | msi b.d.f addr data|off",
+const char pci_usage[sizeof(pci_usage)] __attribute__((weak)) = PCI_USAGE("");
+SHELL_COMMAND(pci, do_pci, pci_usage,
               "list PCI functions; show a header, BARs, capabilities; read/write config space");
