@@ -60,16 +60,16 @@ static ULONG be16(const UCHAR *p)
 
 static void put_be16(UCHAR *p, ULONG v)
 {
-    p[0] = (UCHAR)(v >> 8);
-    p[1] = (UCHAR)v;
+    USHORT be = __builtin_bswap16((USHORT)v);
+
+    __builtin_memcpy(p, &be, 2);
 }
 
 static void put_be32(UCHAR *p, ULONG v)
 {
-    p[0] = (UCHAR)(v >> 24);
-    p[1] = (UCHAR)(v >> 16);
-    p[2] = (UCHAR)(v >> 8);
-    p[3] = (UCHAR)v;
+    ULONG be = __builtin_bswap32(v);
+
+    __builtin_memcpy(p, &be, 4);
 }
 
 static void put_be64(UCHAR *p, ULONGLONG v)
@@ -337,57 +337,34 @@ static inline UCHAR rw_fua(UCHAR byte1)
 }
 
 /*
- * LBA, count and FUA of READ/WRITE/VERIFY(6/10/12/16); FALSE if not one
- * of those, too short, or asking for protection information.
+ * LBA, count and FUA of READ/WRITE/VERIFY(6/10/12/16), whose CDB the
+ * dispatcher has found size bytes long; FALSE if it asks for protection
+ * information.  LBA from byte 2, 4 bytes (8 in a 16-byte CDB); the count
+ * ends 2 bytes before the CONTROL byte (a 10-byte CDB: bytes 7-8).
  */
-static BOOLEAN rw_fields(const UCHAR *cdb, UCHAR len, struct rw *rw)
+static BOOLEAN rw_fields(const UCHAR *cdb, UCHAR size, struct rw *rw)
 {
-    rw->fua = 0;
-    switch (cdb[0]) {
-    case SCSIOP_READ6:
-    case SCSIOP_WRITE6:
+    if (size == 6) {
         rw->lba = ((ULONG)(cdb[1] & 0x1F) << 16) | be16(cdb + 2);
         rw->count = cdb[4] ? cdb[4] : 256;
-        return len >= 6;
-    case SCSIOP_READ:
-    case SCSIOP_WRITE:
-    case SCSIOP_VERIFY:
-        rw->lba = sat_be32(cdb + 2);
-        rw->count = be16(cdb + 7);
-        break;
-    case SCSIOP_READ12:
-    case SCSIOP_WRITE12:
-    case SCSIOP_VERIFY12:
-        rw->lba = sat_be32(cdb + 2);
-        rw->count = sat_be32(cdb + 6);
-        if (len < 12)
-            return FALSE;
-        break;
-    case SCSIOP_READ16:
-    case SCSIOP_WRITE16:
-    case SCSIOP_VERIFY16:
-        rw->lba = sat_be64(cdb + 2);
-        rw->count = sat_be32(cdb + 10);
-        if (len < 16)
-            return FALSE;
-        break;
-    default:
-        return FALSE;
+        rw->fua = 0;
+        return TRUE;
     }
+    rw->lba = size == 16 ? sat_be64(cdb + 2) : sat_be32(cdb + 2);
+    rw->count = size == 10 ? be16(cdb + 7) : sat_be32(cdb + size - 6);
     rw->fua = rw_fua(cdb[1]);
-    return len >= 10 && !(cdb[1] & SAT_CDB_PROTECT);
+    return !(cdb[1] & SAT_CDB_PROTECT);
 }
 
-static BOOLEAN op_is_write(UCHAR op)
-{
-    return op == SCSIOP_WRITE6 || op == SCSIOP_WRITE || op == SCSIOP_WRITE12 ||
-           op == SCSIOP_WRITE16;
-}
-
-static BOOLEAN op_is_verify(UCHAR op)
-{
-    return op == SCSIOP_VERIFY || op == SCSIOP_VERIFY12 || op == SCSIOP_VERIFY16;
-}
+/* The opcode's low nibble tells the READ, WRITE and VERIFY opcodes apart. */
+#define RW_OP_WRITE                 0x0A
+#define RW_OP_VERIFY                0x0F
+_Static_assert((SCSIOP_READ6 & 0x0F) == 0x08 && (SCSIOP_READ & 0x0F) == 0x08 &&
+               (SCSIOP_READ12 & 0x0F) == 0x08 && (SCSIOP_READ16 & 0x0F) == 0x08 &&
+               (SCSIOP_WRITE6 & 0x0F) == RW_OP_WRITE && (SCSIOP_WRITE & 0x0F) == RW_OP_WRITE &&
+               (SCSIOP_WRITE12 & 0x0F) == RW_OP_WRITE && (SCSIOP_WRITE16 & 0x0F) == RW_OP_WRITE &&
+               (SCSIOP_VERIFY & 0x0F) == RW_OP_VERIFY && (SCSIOP_VERIFY12 & 0x0F) == RW_OP_VERIFY &&
+               (SCSIOP_VERIFY16 & 0x0F) == RW_OP_VERIFY, "READ/WRITE/VERIFY opcode nibbles");
 
 /*
  * The task file of a READ/WRITE/VERIFY whose fields have passed every
@@ -480,17 +457,14 @@ BOOLEAN sat_rw_fast(const struct sat_disk *d, const UCHAR *cdb, UCHAR cdb_len, U
     return TRUE;
 }
 
-static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG data_len,
+static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR size, ULONG data_len,
                    struct sat_xlat *x)
 {
     struct rw rw;
     ULONG max = d->lba48 ? SAT_MAX_SECTORS : ATA_MAX_SECTORS_LBA28;
+    BOOLEAN write = (cdb[0] & 0x0F) == RW_OP_WRITE, verify = (cdb[0] & 0x0F) == RW_OP_VERIFY;
 
-    if (sat_rw_fast(d, cdb, len, data_len, &x->tf)) {
-        xl_ata(x);
-        return;
-    }
-    if (!rw_fields(cdb, len, &rw)) {
+    if (!rw_fields(cdb, size, &rw)) {
         xl_invalid_field(x);
         return;
     }
@@ -502,12 +476,12 @@ static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG 
         xl_reply(x, 0, 0);
         return;
     }
-    if (op_is_verify(cdb[0]) && (cdb[1] & 0x06)) {
+    if (verify && (cdb[1] & 0x06)) {
         xl_invalid_field(x);                    /* BYTCHK: no compare here */
         return;
     }
-    if (rw.count > max || (rw.fua && op_is_write(cdb[0]) && !d->fua) ||
-        (!op_is_verify(cdb[0]) && data_len < (ULONGLONG)rw.count * d->sector_size)) {
+    if (rw.count > max || (rw.fua && write && !d->fua) ||
+        (!verify && data_len < (ULONGLONG)rw.count * d->sector_size)) {
         xl_invalid_field(x);
         return;
     }
@@ -515,7 +489,7 @@ static void sat_rw(const struct sat_disk *d, const UCHAR *cdb, UCHAR len, ULONG 
         xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK, 0);
         return;
     }
-    rw_taskfile(d, op_is_write(cdb[0]), op_is_verify(cdb[0]), &rw, &x->tf);
+    rw_taskfile(d, write, verify, &rw, &x->tf);
     xl_ata(x);
 }
 
@@ -732,17 +706,11 @@ static ULONG mode_pages(const struct sat_disk *d, UCHAR page, UCHAR pc, UCHAR *p
     return n;
 }
 
+/* Density code and the reserved byte 4 are 0: blocks and sector size fit in 24 bits. */
 static void block_descriptor(const struct sat_disk *d, UCHAR *b)
 {
-    ULONGLONG blocks = d->sectors > 0xFFFFFF ? 0xFFFFFF : d->sectors;
-
-    memset(b, 0, 8);
-    b[1] = (UCHAR)(blocks >> 16);
-    b[2] = (UCHAR)(blocks >> 8);
-    b[3] = (UCHAR)blocks;
-    b[5] = (UCHAR)(d->sector_size >> 16);
-    b[6] = (UCHAR)(d->sector_size >> 8);
-    b[7] = (UCHAR)d->sector_size;
+    put_be32(b, d->sectors > 0xFFFFFF ? 0xFFFFFF : (ULONG)d->sectors);
+    put_be32(b + 4, d->sector_size);
 }
 
 static void sat_mode_sense(const struct sat_disk *d, const UCHAR *cdb, UCHAR *r,
@@ -855,30 +823,43 @@ static ULONG pt_bytes(const struct sat_disk *d, UCHAR b2, const struct ata_tf *t
 /*
  * The task file of ATA PASS-THROUGH(12/16) (SAT-3).  The last byte is
  * the SCSI CONTROL byte, not ATA Device Control: Device Control stays 0
- * (its SRST and nIEN are the HBA's business).
+ * (its SRST and nIEN are the HBA's business).  Each register's CDB byte
+ * comes from a table (0: none), in the order of struct pt_regs.
  */
+struct pt_regs {
+    UCHAR features, features_exp;
+    UCHAR count[2];                 /* little-endian, as lba */
+    UCHAR lba[6];
+    UCHAR device, command;
+};
+
 static void pt_registers(const UCHAR *cdb, struct ata_tf *tf)
 {
+    static const UCHAR at[3][sizeof(struct pt_regs)] = {
+        { 3, 0, 4, 0, 5, 6, 7, 0, 0, 0, 8, 9 },             /* 12 */
+        { 4, 0, 6, 0, 8, 10, 12, 0, 0, 0, 13, 14 },         /* 16 */
+        { 4, 3, 6, 5, 8, 10, 12, 7, 9, 11, 13, 14 },        /* 16 with EXTEND */
+    };
+    const UCHAR *pick = at[cdb[0] == SCSIOP_ATA_PASSTHROUGH12 ? 0 : 1 + SAT_PT_EXTEND(cdb[1])];
+    UCHAR v[sizeof(struct pt_regs)];
+    struct pt_regs r;
+    USHORT lba_hi;
+    ULONG lba_lo;
+
+    for (unsigned i = 0; i < sizeof(v); i++)
+        v[i] = pick[i] ? cdb[pick[i]] : 0;
+    __builtin_memcpy(&r, v, sizeof(r));
     memset(tf, 0, sizeof(*tf));
-    if (cdb[0] == SCSIOP_ATA_PASSTHROUGH12) {
-        tf->features = cdb[3];
-        tf->count = cdb[4];
-        tf->lba = (ULONG)cdb[5] | (ULONG)cdb[6] << 8 | (ULONG)cdb[7] << 16;
-        tf->device = cdb[8];
-        tf->command = cdb[9];
-        return;
-    }
-    tf->features = cdb[4];
-    tf->count = cdb[6];
-    tf->lba = (ULONG)cdb[8] | (ULONG)cdb[10] << 8 | (ULONG)cdb[12] << 16;
-    tf->device = cdb[13];
-    tf->command = cdb[14];
-    if (SAT_PT_EXTEND(cdb[1])) {
-        tf->features_exp = cdb[3];
-        tf->count |= (USHORT)(cdb[5] << 8);
-        tf->lba |= (ULONGLONG)cdb[7] << 24 | (ULONGLONG)cdb[9] << 32 | (ULONGLONG)cdb[11] << 40;
-        tf->flags |= ATA_TF_LBA48;
-    }
+    tf->features = r.features;
+    tf->features_exp = r.features_exp;
+    tf->count = (USHORT)(r.count[0] | r.count[1] << 8);
+    __builtin_memcpy(&lba_lo, r.lba, 4);
+    __builtin_memcpy(&lba_hi, r.lba + 4, 2);
+    tf->lba = (ULONGLONG)lba_hi << 32 | lba_lo;
+    tf->device = r.device;
+    tf->command = r.command;
+    if (pick[1])
+        tf->flags = ATA_TF_LBA48;
 }
 
 static void sat_passthrough(const struct sat_disk *d, const UCHAR *cdb, ULONG data_len,
@@ -977,7 +958,7 @@ void __attribute__((cold)) sat_translate(const struct sat_disk *d, const UCHAR *
     case SCSIOP_READ: case SCSIOP_WRITE: case SCSIOP_VERIFY:
     case SCSIOP_READ12: case SCSIOP_WRITE12: case SCSIOP_VERIFY12:
     case SCSIOP_READ16: case SCSIOP_WRITE16: case SCSIOP_VERIFY16:
-        sat_rw(d, cdb, cdb_len, data_len, x);
+        sat_rw(d, cdb, size, data_len, x);
         break;
     default:
         xl_check(x, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_COMMAND, 0);
