@@ -54,24 +54,27 @@ void __attribute__((cold)) ahci_log(struct ahci_adapter *ad, struct ahci_port *p
 
 /* ---- port steps (AHCI 1.3.1 section 10) --------------------------------------------- */
 
-/* Stop the command list engine: clear ST, wait for CR (10.1.2). */
-BOOLEAN __attribute__((cold)) ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt)
+/* Clear an engine's enable bit in PxCMD and wait for its running bit to fall (10.1.2). */
+static BOOLEAN ahci_port_halt(struct ahci_adapter *ad, struct ahci_port *pt, ULONG enable,
+                              ULONG running)
 {
     ULONG cmd = ahci_pread(ad, pt, PX_CMD);
 
-    if (cmd & PX_CMD_ST)
-        ahci_pwrite(ad, pt, PX_CMD, cmd & ~PX_CMD_ST);
-    return ahci_pwait(ad, pt, PX_CMD, PX_CMD_CR, 0, AHCI_ENGINE_TIMEOUT_MS);
+    if (cmd & enable)
+        ahci_pwrite(ad, pt, PX_CMD, cmd & ~enable);
+    return ahci_pwait(ad, pt, PX_CMD, running, 0, AHCI_ENGINE_TIMEOUT_MS);
 }
 
-/* Stop the FIS receive engine: clear FRE, wait for FR (10.1.2). */
+/* Stop the command list engine: clear ST, wait for CR. */
+BOOLEAN __attribute__((cold)) ahci_port_stop(struct ahci_adapter *ad, struct ahci_port *pt)
+{
+    return ahci_port_halt(ad, pt, PX_CMD_ST, PX_CMD_CR);
+}
+
+/* Stop the FIS receive engine: clear FRE, wait for FR. */
 BOOLEAN __attribute__((cold)) ahci_port_stop_fis(struct ahci_adapter *ad, struct ahci_port *pt)
 {
-    ULONG cmd = ahci_pread(ad, pt, PX_CMD);
-
-    if (cmd & PX_CMD_FRE)
-        ahci_pwrite(ad, pt, PX_CMD, cmd & ~PX_CMD_FRE);
-    return ahci_pwait(ad, pt, PX_CMD, PX_CMD_FR, 0, AHCI_ENGINE_TIMEOUT_MS);
+    return ahci_port_halt(ad, pt, PX_CMD_FRE, PX_CMD_FR);
 }
 
 void __attribute__((cold)) ahci_port_start(struct ahci_adapter *ad, struct ahci_port *pt)
@@ -250,6 +253,20 @@ BOOLEAN __attribute__((cold)) ahci_exec_sync(struct ahci_adapter *ad, struct ahc
     return FALSE;
 }
 
+/*
+ * A PACKET command moving len bytes in direction dir (ATA_TF_DATA_IN or
+ * _OUT): DMA when there is data, the byte count limit in LBA 23:8.
+ */
+static void __attribute__((noinline)) ahci_tf_packet(struct ata_tf *tf, ULONG len, ULONG dir)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->command = ATA_CMD_PACKET;
+    tf->features = len ? ATAPI_FEAT_DMA : 0;
+    tf->lba = (ULONGLONG)(len < 0xFFFE ? len : 0xFFFE) << 8;
+    tf->flags = ATA_TF_ATAPI | (len ? dir : 0);
+    tf->bytes = len;
+}
+
 /* ---- completion other than a plain transfer ----------------------------------------- */
 
 /* Sense data into the SRB (autosense), CHECK CONDITION. */
@@ -279,17 +296,36 @@ ahci_complete_check(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, const stru
     ahci_complete_sense(ad, srb, sense, sat_fixed_sense(s, sense, sizeof(sense)));
 }
 
-/* The registers a command ended with: the D2H Register FIS. */
-static void ahci_result(struct ahci_port *pt, ULONG tfd, struct ata_result *r)
-{
-    const struct fis_reg_d2h *f = &pt->mem->rfis.rfis;
+_Static_assert(FIELD_OFFSET(struct fis_reg_d2h, status) == ATA_NCQ_LOG_STATUS &&
+               FIELD_OFFSET(struct fis_reg_d2h, error) == ATA_NCQ_LOG_ERROR &&
+               FIELD_OFFSET(struct fis_reg_d2h, lba0) == ATA_NCQ_LOG_LBA0 &&
+               FIELD_OFFSET(struct fis_reg_d2h, lba1) == ATA_NCQ_LOG_LBA1 &&
+               FIELD_OFFSET(struct fis_reg_d2h, lba2) == ATA_NCQ_LOG_LBA2 &&
+               FIELD_OFFSET(struct fis_reg_d2h, lba3) == ATA_NCQ_LOG_LBA3 &&
+               FIELD_OFFSET(struct fis_reg_d2h, lba4) == ATA_NCQ_LOG_LBA4 &&
+               FIELD_OFFSET(struct fis_reg_d2h, lba5) == ATA_NCQ_LOG_LBA5,
+               "the NCQ error log page starts as a D2H Register FIS");
 
-    r->status = (UCHAR)PX_TFD_STS(tfd);
-    r->error = (UCHAR)PX_TFD_ERR(tfd);
+/*
+ * The registers of a D2H Register FIS, or of the NCQ error log page, which
+ * begins with the same layout (SATA 3.x 13.7.4).
+ */
+static void ahci_fis_result(const struct fis_reg_d2h *f, struct ata_result *r)
+{
+    r->status = f->status;
+    r->error = f->error;
     r->device = f->device;
     r->count = (USHORT)(f->count | f->count_exp << 8);
-    r->lba = (ULONGLONG)f->lba0 | (ULONGLONG)f->lba1 << 8 | (ULONGLONG)f->lba2 << 16 |
-             (ULONGLONG)f->lba3 << 24 | (ULONGLONG)f->lba4 << 32 | (ULONGLONG)f->lba5 << 40;
+    r->lba = (ULONGLONG)(f->lba4 | f->lba5 << 8) << 32 |
+             (ULONG)(f->lba0 | f->lba1 << 8 | f->lba2 << 16 | (ULONG)f->lba3 << 24);
+}
+
+/* The registers a command ended with: the D2H Register FIS, status and error from PxTFD. */
+static void ahci_result(struct ahci_port *pt, ULONG tfd, struct ata_result *r)
+{
+    ahci_fis_result(&pt->mem->rfis.rfis, r);
+    r->status = (UCHAR)PX_TFD_STS(tfd);
+    r->error = (UCHAR)PX_TFD_ERR(tfd);
 }
 
 static void ahci_bounce_in(struct ahci_port *pt, PSCSI_REQUEST_BLOCK srb, ULONG moved)
@@ -361,12 +397,7 @@ static void ahci_atapi_failed(struct ahci_adapter *ad, struct ahci_port *pt,
     struct ata_tf tf;
     ULONG tfd;
 
-    memset(&tf, 0, sizeof(tf));
-    tf.command = ATA_CMD_PACKET;
-    tf.features = ATAPI_FEAT_DMA;
-    tf.lba = (ULONGLONG)AHCI_SENSE_LEN << 8;        /* byte count limit */
-    tf.flags = ATA_TF_ATAPI | ATA_TF_DATA_IN;
-    tf.bytes = AHCI_SENSE_LEN;
+    ahci_tf_packet(&tf, AHCI_SENSE_LEN, ATA_TF_DATA_IN);
     memset(pt->mem->scratch, 0, AHCI_SENSE_LEN);
     if (ahci_exec_sync(ad, pt, &tf, cdb, pt->mem->scratch, AHCI_SENSE_TIMEOUT_MS, &tfd) &&
         (pt->mem->scratch[0] & 0x7E) == 0x70) {
@@ -437,11 +468,7 @@ static int ahci_ncq_log(struct ahci_adapter *ad, struct ahci_port *pt, struct at
     if (!ahci_exec_sync(ad, pt, &tf, NULL, pt->mem->scratch, AHCI_LOG_TIMEOUT_MS, &tfd) ||
         (log[0] & ATA_NCQ_LOG_NQ))
         return -1;
-    r->status = log[ATA_NCQ_LOG_STATUS];
-    r->error = log[ATA_NCQ_LOG_ERROR];
-    r->lba = (ULONGLONG)log[ATA_NCQ_LOG_LBA0] | (ULONGLONG)log[ATA_NCQ_LOG_LBA1] << 8 |
-             (ULONGLONG)log[ATA_NCQ_LOG_LBA2] << 16 | (ULONGLONG)log[ATA_NCQ_LOG_LBA3] << 24 |
-             (ULONGLONG)log[ATA_NCQ_LOG_LBA4] << 32 | (ULONGLONG)log[ATA_NCQ_LOG_LBA5] << 40;
+    ahci_fis_result((const struct fis_reg_d2h *)log, r);
     return log[0] & ATA_NCQ_LOG_TAG_MASK;
 }
 
@@ -634,16 +661,9 @@ void __attribute__((noinline, cold)) ahci_scsi_atapi(struct ahci_adapter *ad,
         ahci_complete(ad, srb, SRB_STATUS_INVALID_REQUEST);
         return;
     }
-    memset(&x->xl.tf, 0, sizeof(x->xl.tf));
     x->kind = AHCI_K_ATAPI;
-    x->xl.tf.command = ATA_CMD_PACKET;
-    x->xl.tf.features = len ? ATAPI_FEAT_DMA : 0;
-    x->xl.tf.lba = (ULONGLONG)(len < 0xFFFE ? len : 0xFFFE) << 8;   /* byte count limit */
-    x->xl.tf.flags = ATA_TF_ATAPI;
-    if (len)
-        x->xl.tf.flags |= (srb->SrbFlags & SRB_FLAGS_DATA_OUT) &&
-                       !(srb->SrbFlags & SRB_FLAGS_DATA_IN) ? ATA_TF_DATA_OUT : ATA_TF_DATA_IN;
-    x->xl.tf.bytes = len;
+    ahci_tf_packet(&x->xl.tf, len, (srb->SrbFlags & SRB_FLAGS_DATA_OUT) &&
+                   !(srb->SrbFlags & SRB_FLAGS_DATA_IN) ? ATA_TF_DATA_OUT : ATA_TF_DATA_IN);
     x->data = srb->DataBuffer;
     x->len = len;
     if (srb->CdbLength < pt->packet_len)
