@@ -151,18 +151,13 @@ static void ahci_port_go(struct ahci_adapter *ad, struct ahci_port *pt)
 
 static void ahci_port_describe(struct ahci_adapter *ad, struct ahci_port *pt)
 {
-    ULONG lo = (ULONG)pt->sat.sectors, hi = (ULONG)(pt->sat.sectors >> 32);
-
     sat_id_string(pt->mem->identify, ID_MODEL, ID_MODEL_LEN, pt->model);
     if (pt->dev == AHCI_DEV_ATAPI)
         ScsiDebugPrint(1, "ahci%u: port %u: link up, ATAPI drive \"%s\"\n", ad->index,
                        pt->num, pt->model);
-    else if (hi)
-        ScsiDebugPrint(1, "ahci%u: port %u: link up, ATA disk \"%s\" 0x%lx%08lx sectors%s\n",
-                       ad->index, pt->num, pt->model, hi, lo, pt->sat.ncq ? ", NCQ" : "");
     else
-        ScsiDebugPrint(1, "ahci%u: port %u: link up, ATA disk \"%s\" %lu sectors%s\n",
-                       ad->index, pt->num, pt->model, lo, pt->sat.ncq ? ", NCQ" : "");
+        ScsiDebugPrint(1, "ahci%u: port %u: link up, ATA disk \"%s\" %I64u sectors%s\n",
+                       ad->index, pt->num, pt->model, pt->sat.sectors, pt->sat.ncq ? ", NCQ" : "");
 }
 
 /* What IDENTIFY said: the translation's view of a disk, or an ATAPI drive's packet size. */
