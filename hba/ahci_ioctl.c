@@ -91,7 +91,7 @@ static void ioc_identify(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, struc
 
 /* A SMART command to an ATA disk: data (512 bytes) lands in the output buffer. */
 static void ioc_smart(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, struct ahci_port *pt,
-                      ULONG code, UCHAR feature, BOOLEAN data)
+                      UCHAR feature, BOOLEAN data)
 {
     struct ahci_srbx *x = ahci_srbx(srb);
     ULONG need = SENDCMDOUT_HDR + (data ? READ_ATTRIBUTE_BUFFER_SIZE : sizeof(IDEREGS));
@@ -105,7 +105,6 @@ static void ioc_smart(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, struct a
         return;
     }
     x->kind = AHCI_K_SMART;
-    x->smart = (UCHAR)(code & 0xFF);
     x->xl.tf.command = ATA_CMD_SMART;
     x->xl.tf.features = feature;
     x->xl.tf.count = 1;
@@ -119,48 +118,52 @@ static void ioc_smart(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb, struct a
     ahci_submit(ad, pt, srb);
 }
 
+/*
+ * The SMART commands' features, by IOCTL code from READ_SMART_ATTRIBS on;
+ * the first two read a 512-byte block.
+ */
+static const UCHAR smart_features[] = {
+    ATA_SMART_READ_DATA,                    /* IOCTL_SCSI_MINIPORT_READ_SMART_ATTRIBS */
+    ATA_SMART_READ_THRESHOLDS,              /* ..._READ_SMART_THRESHOLDS */
+    ATA_SMART_ENABLE,                       /* ..._ENABLE_SMART */
+    ATA_SMART_DISABLE,                      /* ..._DISABLE_SMART */
+    ATA_SMART_RETURN_STATUS,                /* ..._RETURN_STATUS */
+};
+#define SMART_IOCTL_FIRST       IOCTL_SCSI_MINIPORT_READ_SMART_ATTRIBS
+_Static_assert(IOCTL_SCSI_MINIPORT_READ_SMART_THRESHOLDS == SMART_IOCTL_FIRST + 1 &&
+               IOCTL_SCSI_MINIPORT_ENABLE_SMART == SMART_IOCTL_FIRST + 2 &&
+               IOCTL_SCSI_MINIPORT_DISABLE_SMART == SMART_IOCTL_FIRST + 3 &&
+               IOCTL_SCSI_MINIPORT_RETURN_STATUS == SMART_IOCTL_FIRST + 4,
+               "the SMART IOCTL codes are consecutive");
+
 void ahci_ioctl_start(struct ahci_adapter *ad, PSCSI_REQUEST_BLOCK srb)
 {
     PSRB_IO_CONTROL h = ioc_header(srb);
-    struct ahci_port *pt = NULL;
+    struct ahci_port *pt = ahci_target(ad, srb);
     PSENDCMDINPARAMS in;
+    ULONG smart;
 
     if (srb->DataTransferLength < sizeof(*h) || memcmp(h->Signature, SMART_SIGNATURE, 8)) {
         ahci_complete(ad, srb, SRB_STATUS_INVALID_REQUEST);
         return;
     }
-    if (srb->TargetId < AHCI_MAX_PORTS && ad->port[srb->TargetId].dev != AHCI_DEV_NONE)
-        pt = &ad->port[srb->TargetId];
     if (!pt) {
         ahci_complete(ad, srb, SRB_STATUS_SELECTION_TIMEOUT);
         return;
     }
     in = (PSENDCMDINPARAMS)(h + 1);
-    switch (h->ControlCode) {
-    case IOCTL_SCSI_MINIPORT_SMART_VERSION:
+    smart = h->ControlCode - SMART_IOCTL_FIRST;
+    if (h->ControlCode == IOCTL_SCSI_MINIPORT_SMART_VERSION) {
         ioc_version(ad, srb, pt);
         return;
-    case IOCTL_SCSI_MINIPORT_IDENTIFY:
-        if (!ioc_fits(srb, SENDCMDIN_HDR)) break;
+    }
+    if (h->ControlCode == IOCTL_SCSI_MINIPORT_IDENTIFY && ioc_fits(srb, SENDCMDIN_HDR)) {
         ioc_identify(ad, srb, pt, in->irDriveRegs.bCommandReg);
         return;
-    case IOCTL_SCSI_MINIPORT_READ_SMART_ATTRIBS:
-        ioc_smart(ad, srb, pt, h->ControlCode, ATA_SMART_READ_DATA, TRUE);
+    }
+    if (smart < sizeof(smart_features)) {
+        ioc_smart(ad, srb, pt, smart_features[smart], smart < 2);
         return;
-    case IOCTL_SCSI_MINIPORT_READ_SMART_THRESHOLDS:
-        ioc_smart(ad, srb, pt, h->ControlCode, ATA_SMART_READ_THRESHOLDS, TRUE);
-        return;
-    case IOCTL_SCSI_MINIPORT_ENABLE_SMART:
-        ioc_smart(ad, srb, pt, h->ControlCode, ATA_SMART_ENABLE, FALSE);
-        return;
-    case IOCTL_SCSI_MINIPORT_DISABLE_SMART:
-        ioc_smart(ad, srb, pt, h->ControlCode, ATA_SMART_DISABLE, FALSE);
-        return;
-    case IOCTL_SCSI_MINIPORT_RETURN_STATUS:
-        ioc_smart(ad, srb, pt, h->ControlCode, ATA_SMART_RETURN_STATUS, FALSE);
-        return;
-    default:
-        break;
     }
     ahci_complete(ad, srb, SRB_STATUS_INVALID_REQUEST);
 }

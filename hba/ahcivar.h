@@ -137,7 +137,6 @@ struct ahci_srbx {
     UCHAR kind;                     /* AHCI_K_* */
     UCHAR flags;                    /* AHCI_X_* */
     UCHAR retries;
-    UCHAR smart;                    /* AHCI_K_SMART: which IOCTL */
 };
 
 enum {
