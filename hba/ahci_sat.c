@@ -218,44 +218,51 @@ static UCHAR medium_error_asc(UCHAR c)
     return cmd_writes(c) || cmd_flushes(c) ? SCSI_ADSENSE_WRITE_ERROR : 0x11;
 }
 
-/* SAT-3 table 11-ish, in priority order: the first cause bit set decides. */
+/*
+ * SAT-3 table 11-ish: the error register's cause bits in priority order,
+ * the first one set decides.  A medium error's ASC depends on the command.
+ */
+#define SAT_ASC_MEDIUM              0xFF    /* table only: medium_error_asc() */
+static const struct sat_cause {
+    UCHAR bit, key, asc, ascq;
+} sat_causes[] = {
+    /* INFORMATION UNIT iuCRC ERROR DETECTED */
+    { ATA_ERR_ICRC, SCSI_SENSE_ABORTED_COMMAND, 0x47, 0x03 },
+    { ATA_ERR_UNC, SCSI_SENSE_MEDIUM_ERROR, SAT_ASC_MEDIUM, 0 },
+    /* LBA OUT OF RANGE */
+    { ATA_ERR_IDNF, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK, 0 },
+    { ATA_ERR_MC, SCSI_SENSE_UNIT_ATTENTION, SCSI_ADSENSE_MEDIUM_CHANGED, 0 },
+    /* MEDIUM REMOVAL REQUEST */
+    { ATA_ERR_MCR, SCSI_SENSE_UNIT_ATTENTION, SCSI_ADSENSE_OPERATOR_REQUEST, 0x01 },
+    { ATA_ERR_NM, SCSI_SENSE_NOT_READY, SCSI_ADSENSE_NO_MEDIA_IN_DEVICE, 0 },
+};
+
 void __attribute__((cold)) sat_ata_error_sense(UCHAR command, UCHAR status, UCHAR error,
                                                struct sat_sense *s)
 {
-    s->ascq = 0;
+    const struct sat_cause *c;
+
+    s->key = SCSI_SENSE_ABORTED_COMMAND;        /* failed without saying why */
+    s->asc = s->ascq = 0;
     if (status & ATA_STS_DF) {
         s->key = SCSI_SENSE_HARDWARE_ERROR;
         s->asc = 0x44;                          /* INTERNAL TARGET FAILURE */
-    } else if (!(status & ATA_STS_ERR)) {
-        s->key = SCSI_SENSE_ABORTED_COMMAND;    /* failed without saying why */
-        s->asc = 0;
-    } else if (error & ATA_ERR_ICRC) {
-        s->key = SCSI_SENSE_ABORTED_COMMAND;
-        s->asc = 0x47;                          /* INFORMATION UNIT iuCRC ERROR DETECTED */
-        s->ascq = 0x03;
-    } else if (error & ATA_ERR_UNC) {
-        s->key = SCSI_SENSE_MEDIUM_ERROR;
-        s->asc = medium_error_asc(command);
-    } else if (error & ATA_ERR_IDNF) {
-        s->key = SCSI_SENSE_ILLEGAL_REQUEST;
-        s->asc = SCSI_ADSENSE_ILLEGAL_BLOCK;    /* LBA OUT OF RANGE */
-    } else if (error & ATA_ERR_MC) {
-        s->key = SCSI_SENSE_UNIT_ATTENTION;
-        s->asc = SCSI_ADSENSE_MEDIUM_CHANGED;
-    } else if (error & ATA_ERR_MCR) {
-        s->key = SCSI_SENSE_UNIT_ATTENTION;
-        s->asc = SCSI_ADSENSE_OPERATOR_REQUEST;
-        s->ascq = 0x01;                         /* MEDIUM REMOVAL REQUEST */
-    } else if (error & ATA_ERR_NM) {
-        s->key = SCSI_SENSE_NOT_READY;
-        s->asc = SCSI_ADSENSE_NO_MEDIA_IN_DEVICE;
-    } else if ((error & ATA_ERR_ABRT) &&
-               (cmd_reads(command) || cmd_writes(command) || cmd_flushes(command))) {
+        return;
+    }
+    if (!(status & ATA_STS_ERR))
+        return;
+    for (c = sat_causes; c < sat_causes + RTL_NUMBER_OF(sat_causes); c++) {
+        if (error & c->bit) {
+            s->key = c->key;
+            s->asc = c->asc == SAT_ASC_MEDIUM ? medium_error_asc(command) : c->asc;
+            s->ascq = c->ascq;
+            return;
+        }
+    }
+    if ((error & ATA_ERR_ABRT) &&
+        (cmd_reads(command) || cmd_writes(command) || cmd_flushes(command))) {
         s->key = SCSI_SENSE_MEDIUM_ERROR;       /* see the head comment */
         s->asc = medium_error_asc(command);
-    } else {
-        s->key = SCSI_SENSE_ABORTED_COMMAND;
-        s->asc = 0;
     }
 }
 
@@ -572,10 +579,7 @@ static ULONG vpd_ata_info(const struct sat_disk *d, UCHAR *r)
     sig[4] = 0x01;                              /* LBA low */
     sig[12] = 0x01;                             /* count */
     r[56] = ATA_CMD_IDENTIFY;
-    for (int i = 0; i < ATA_IDENTIFY_WORDS; i++) {  /* little-endian, as the device sent it */
-        r[60 + 2 * i] = (UCHAR)d->id[i];
-        r[61 + 2 * i] = (UCHAR)(d->id[i] >> 8);
-    }
+    memcpy(r + 60, d->id, ATA_IDENTIFY_WORDS * 2);  /* little-endian (x86), as the device sent it */
     return vpd_header(r, 0x89, 568);
 }
 
