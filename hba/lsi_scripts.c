@@ -31,53 +31,67 @@
 
 /* ---- the source form --------------------------------------------------------------- */
 
-enum src_kind { S_INSN, S_LABEL, S_DATA_MOVES };
-enum arg_kind { A_NONE, A_IMM, A_LABEL, A_CELL };
-
-struct lsi_src {
-    UCHAR kind;                 /* enum src_kind */
-    UCHAR arg_kind;             /* enum arg_kind: what the second word is */
-    USHORT arg;                 /* label, cell, or the phase of S_DATA_MOVES */
-    ULONG op;                   /* first word */
-    ULONG imm;                  /* A_IMM: the word; A_CELL: byte offset in the cell */
+/*
+ * One line of the program: six bytes, since the table is most of the
+ * driver's read-only data.  Every second word the program needs is a
+ * label, a data cell plus a small offset, or a byte.
+ */
+enum src_how {
+    S_LABEL,                    /* arg: the label defined here */
+    S_DATA_MOVES,               /* arg: the phase of LSI_MAX_SG table moves */
+    A_NONE,                     /* an instruction whose second word is 0 */
+    A_IMM,                      /* ... is arg */
+    A_LABEL,                    /* ... is label arg's address */
+    A_CELL,                     /* ... is cell (arg & 15)'s address + (arg >> 4) */
 };
 
-#define OFF(f)                  ((ULONG)FIELD_OFFSET(struct lsi_ccb, f) & SCR_OFFSET_MASK)
-#define I_(op, ak, a, imm)      { S_INSN, ak, a, op, imm }
-#define LABEL(l)                { S_LABEL, A_NONE, l, 0, 0 }
-#define DATA_MOVES(ph)          { S_DATA_MOVES, A_NONE, ph, 0, 0 }
+struct lsi_src {
+    ULONG op;                   /* first word */
+    UCHAR how;                  /* enum src_how */
+    UCHAR arg;
+} __attribute__((packed));
+_Static_assert(sizeof(struct lsi_src) == 6, "a source line is six bytes");
+_Static_assert(LSI_C_COUNT <= 16 && LSI_L_COUNT <= 256, "cells and labels fit arg");
+
+/* x as arg, which must hold it (a negative array size stops the build if not). */
+#define ARG(x, limit)           ((UCHAR)((x) + 0 * sizeof(char[(x) < (limit) ? 1 : -1])))
+#define OFF(f)                  ((ULONG)FIELD_OFFSET(struct lsi_ccb, f))
+#define I_(op, how, arg)        { op, how, arg }
+#define I_IMM(op, imm)          I_(op, A_IMM, ARG(imm, 256))
+#define I_CELL(op, cell, o)     I_(op, A_CELL, ARG((o) << 4, 256) | ARG(cell, LSI_C_COUNT))
+#define LABEL(l)                I_(0, S_LABEL, l)
+#define DATA_MOVES(ph)          I_(0, S_DATA_MOVES, ph)
 
 /* Block Move */
 #define MOVE_TBL(ph, off) \
-    I_(SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(ph), A_IMM, 0, off)
+    I_IMM(SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(ph), off)
 #define MOVE_ABS(ph, n, cell, o) \
-    I_(SCR_BMOV | SCR_BMOV_MOVE | SCR_PHASE(ph) | (n), A_CELL, cell, o)
+    I_CELL(SCR_BMOV | SCR_BMOV_MOVE | SCR_PHASE(ph) | (n), cell, o)
 /* I/O */
 #define SELECT_ATN_TBL(off, l) \
-    I_(SCR_IO | SCR_IO_SELECT | SCR_IO_TABLE | SCR_IO_SEL_ATN | (off), A_LABEL, l, 0)
-#define WAIT_DISCONNECT()       I_(SCR_IO | SCR_IO_WAIT_DISC, A_NONE, 0, 0)
-#define WAIT_RESELECT(l)        I_(SCR_IO | SCR_IO_WAIT_RESEL, A_LABEL, l, 0)
-#define CLEAR_ACK()             I_(SCR_IO | SCR_IO_CLEAR | SCR_IO_ACK, A_NONE, 0, 0)
-#define SET_ATN()               I_(SCR_IO | SCR_IO_SET | SCR_IO_ATN, A_NONE, 0, 0)
+    I_(SCR_IO | SCR_IO_SELECT | SCR_IO_TABLE | SCR_IO_SEL_ATN | (off), A_LABEL, l)
+#define WAIT_DISCONNECT()       I_(SCR_IO | SCR_IO_WAIT_DISC, A_NONE, 0)
+#define WAIT_RESELECT(l)        I_(SCR_IO | SCR_IO_WAIT_RESEL, A_LABEL, l)
+#define CLEAR_ACK()             I_(SCR_IO | SCR_IO_CLEAR | SCR_IO_ACK, A_NONE, 0)
+#define SET_ATN()               I_(SCR_IO | SCR_IO_SET | SCR_IO_ATN, A_NONE, 0)
 /* Read/Write: "MOVE reg TO SFBR" is reg | 0, as the manual's assembler encodes it */
-#define MOVE_TO_SFBR(r)         I_(SCR_RW_TO_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0, 0)
-#define MOVE_FROM_SFBR(r)       I_(SCR_RW_FROM_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0, 0)
+#define MOVE_TO_SFBR(r)         I_(SCR_RW_TO_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0)
+#define MOVE_FROM_SFBR(r)       I_(SCR_RW_FROM_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0)
 #define MOVE_DATA(r, d) \
-    I_(SCR_RW_RMW | SCR_OP_MOVE | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0, 0)
+    I_(SCR_RW_RMW | SCR_OP_MOVE | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0)
 #define MOVE_AND(r, d) \
-    I_(SCR_RW_RMW | SCR_OP_AND | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0, 0)
+    I_(SCR_RW_RMW | SCR_OP_AND | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0)
 #define MOVE_ADD(r, d) \
-    I_(SCR_RW_RMW | SCR_OP_ADD | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0, 0)
+    I_(SCR_RW_RMW | SCR_OP_ADD | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0)
 /* Load/Store */
 #define LOAD_ABS(r, n, cell, o) \
-    I_(SCR_LDST | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), A_CELL, cell, o)
+    I_CELL(SCR_LDST | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), cell, o)
 #define STORE_ABS(r, n, cell, o) \
-    I_(SCR_LDST | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), A_CELL, cell, o)
+    I_CELL(SCR_LDST | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), cell, o)
 #define LOAD_REL(r, n, off) \
-    I_(SCR_LDST | SCR_LDST_DSAREL | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), \
-       A_IMM, 0, off)
+    I_IMM(SCR_LDST | SCR_LDST_DSAREL | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), off)
 #define STORE_REL(r, n, off) \
-    I_(SCR_LDST | SCR_LDST_DSAREL | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), A_IMM, 0, off)
+    I_IMM(SCR_LDST | SCR_LDST_DSAREL | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), off)
 /* Transfer Control */
 #define TC_JUMP                 (SCR_TC | SCR_TC_JUMP)
 #define TC_INT                  (SCR_TC | SCR_TC_INT)
@@ -85,18 +99,18 @@ struct lsi_src {
 #define CMP_MASK(d, m)          (SCR_TC_CMP_DATA | SCR_TC_MASK(m) | SCR_TC_DATA(d))
 #define WHEN(ph)                (SCR_TC_CMP_PHASE | SCR_TC_WAIT | SCR_PHASE(ph))
 #define IF(ph)                  (SCR_TC_CMP_PHASE | SCR_PHASE(ph))
-#define JUMP(l)                 I_(TC_JUMP | SCR_TC_IFTRUE, A_LABEL, l, 0)
-#define JUMP_IF_DATA(l, d)      I_(TC_JUMP | SCR_TC_IFTRUE | CMP_DATA(d), A_LABEL, l, 0)
-#define JUMP_IFNOT_DATA(l, d)   I_(TC_JUMP | CMP_DATA(d), A_LABEL, l, 0)
-#define JUMP_WHEN(l, ph)        I_(TC_JUMP | SCR_TC_IFTRUE | WHEN(ph), A_LABEL, l, 0)
-#define JUMP_WHENNOT(l, ph)     I_(TC_JUMP | WHEN(ph), A_LABEL, l, 0)
-#define JUMP_IF(l, ph)          I_(TC_JUMP | SCR_TC_IFTRUE | IF(ph), A_LABEL, l, 0)
-#define JUMP_IFNOT(l, ph)       I_(TC_JUMP | IF(ph), A_LABEL, l, 0)
-#define INT(code)               I_(TC_INT | SCR_TC_IFTRUE, A_IMM, 0, code)
-#define INT_IF_DATA(code, d)    I_(TC_INT | SCR_TC_IFTRUE | CMP_DATA(d), A_IMM, 0, code)
-#define INT_IFNOT_MASK(c, d, m) I_(TC_INT | CMP_MASK(d, m), A_IMM, 0, c)
-#define INT_FLY()               I_(TC_INT | SCR_TC_INTFLY | SCR_TC_IFTRUE, A_IMM, 0, 0)
-#define RETURN()                I_(SCR_TC | SCR_TC_RETURN | SCR_TC_IFTRUE, A_NONE, 0, 0)
+#define JUMP(l)                 I_(TC_JUMP | SCR_TC_IFTRUE, A_LABEL, l)
+#define JUMP_IF_DATA(l, d)      I_(TC_JUMP | SCR_TC_IFTRUE | CMP_DATA(d), A_LABEL, l)
+#define JUMP_IFNOT_DATA(l, d)   I_(TC_JUMP | CMP_DATA(d), A_LABEL, l)
+#define JUMP_WHEN(l, ph)        I_(TC_JUMP | SCR_TC_IFTRUE | WHEN(ph), A_LABEL, l)
+#define JUMP_WHENNOT(l, ph)     I_(TC_JUMP | WHEN(ph), A_LABEL, l)
+#define JUMP_IF(l, ph)          I_(TC_JUMP | SCR_TC_IFTRUE | IF(ph), A_LABEL, l)
+#define JUMP_IFNOT(l, ph)       I_(TC_JUMP | IF(ph), A_LABEL, l)
+#define INT(code)               I_IMM(TC_INT | SCR_TC_IFTRUE, code)
+#define INT_IF_DATA(code, d)    I_IMM(TC_INT | SCR_TC_IFTRUE | CMP_DATA(d), code)
+#define INT_IFNOT_MASK(c, d, m) I_IMM(TC_INT | CMP_MASK(d, m), c)
+#define INT_FLY()               I_(TC_INT | SCR_TC_INTFLY | SCR_TC_IFTRUE, A_NONE, 0)
+#define RETURN()                I_(SCR_TC | SCR_TC_RETURN | SCR_TC_IFTRUE, A_NONE, 0)
 
 /* ---- the program ------------------------------------------------------------------- */
 
@@ -270,89 +284,68 @@ LABEL(LSI_L_END),
 /* ---- the assembler ------------------------------------------------------------------ */
 
 #define NO_LABEL    0xFFFFFFFFu
+#define SRC_END     (lsi_program + RTL_NUMBER_OF(lsi_program))
 
 static ULONG src_words(const struct lsi_src *s)
 {
-    switch (s->kind) {
-    case S_INSN: return 2;
-    case S_DATA_MOVES: return 2 * LSI_MAX_SG;
-    default: return 0;
-    }
+    if (s->how == S_LABEL)
+        return 0;
+    return s->how == S_DATA_MOVES ? 2 * LSI_MAX_SG : 2;
 }
 
-/* Pass 1: every label's word offset; FALSE if one is defined twice. */
-static BOOLEAN place_labels(ULONG *label_word, ULONG *total)
+/* Pass 1: every label's address; the length in words, or 0 if a label is defined twice. */
+static ULONG place_labels(ULONG base, ULONG *label_pa)
 {
     ULONG pc = 0;
 
     for (ULONG l = 0; l < LSI_L_COUNT; l++)
-        label_word[l] = NO_LABEL;
-    for (ULONG i = 0; i < RTL_NUMBER_OF(lsi_program); i++) {
-        const struct lsi_src *s = &lsi_program[i];
-        if (s->kind == S_LABEL) {
-            if (s->arg >= LSI_L_COUNT || label_word[s->arg] != NO_LABEL)
-                return FALSE;
-            label_word[s->arg] = pc;
+        label_pa[l] = NO_LABEL;
+    for (const struct lsi_src *s = lsi_program; s < SRC_END; s++) {
+        if (s->how == S_LABEL) {
+            if (s->arg >= LSI_L_COUNT || label_pa[s->arg] != NO_LABEL)
+                return 0;
+            label_pa[s->arg] = base + 4 * pc;
         }
         pc += src_words(s);
     }
-    *total = pc;
-    return TRUE;
+    return pc;
 }
 
-/* The second word of one instruction; FALSE for an undefined label or cell. */
-static BOOLEAN second_word(const struct lsi_src *s, const ULONG *label_pa, const ULONG *cell_pa,
-                           ULONG *out)
+/* The second word of one instruction; NO_LABEL for an undefined label or cell. */
+static ULONG second_word(const struct lsi_src *s, const ULONG *label_pa, const ULONG *cell_pa)
 {
-    switch (s->arg_kind) {
-    case A_NONE:
-        *out = 0;
-        return TRUE;
+    switch (s->how) {
     case A_IMM:
-        *out = s->imm;
-        return TRUE;
+        return s->arg;
     case A_LABEL:
-        if (s->arg >= LSI_L_COUNT || label_pa[s->arg] == NO_LABEL)
-            return FALSE;
-        *out = label_pa[s->arg];
-        return TRUE;
+        return s->arg < LSI_L_COUNT ? label_pa[s->arg] : NO_LABEL;
     case A_CELL:
-        if (s->arg >= LSI_C_COUNT)
-            return FALSE;
-        *out = cell_pa[s->arg] + s->imm;
-        return TRUE;
+        return (s->arg & 15) < LSI_C_COUNT ? cell_pa[s->arg & 15] + (s->arg >> 4) : NO_LABEL;
     default:
-        return FALSE;
-    }
-}
-
-static void emit_data_moves(ULONG *w, ULONG phase)
-{
-    for (ULONG i = 0; i < LSI_MAX_SG; i++) {
-        w[2 * i] = SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(phase);
-        w[2 * i + 1] = lsi_sg_offset(i) & SCR_OFFSET_MASK;
+        return 0;
     }
 }
 
 ULONG lsi_script_assemble(ULONG *words, ULONG max_words, ULONG base, const ULONG *cell_pa,
                           ULONG *label_pa)
 {
-    ULONG label_word[LSI_L_COUNT], total, pc = 0;
+    ULONG total = place_labels(base, label_pa), *w = words;
 
-    if (!place_labels(label_word, &total) || total > max_words)
+    if (!total || total > max_words)
         return 0;
-    for (ULONG l = 0; l < LSI_L_COUNT; l++)
-        label_pa[l] = label_word[l] == NO_LABEL ? NO_LABEL : base + 4 * label_word[l];
-    for (ULONG i = 0; i < RTL_NUMBER_OF(lsi_program); i++) {
-        const struct lsi_src *s = &lsi_program[i];
-        if (s->kind == S_DATA_MOVES) {
-            emit_data_moves(&words[pc], s->arg);
-        } else if (s->kind == S_INSN) {
-            words[pc] = s->op;
-            if (!second_word(s, label_pa, cell_pa, &words[pc + 1]))
+    for (const struct lsi_src *s = lsi_program; s < SRC_END; s++) {
+        if (s->how == S_DATA_MOVES) {
+            for (ULONG i = 0; i < LSI_MAX_SG; i++, w += 2) {
+                w[0] = SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(s->arg);
+                w[1] = lsi_sg_offset(i);
+            }
+        } else if (s->how != S_LABEL) {
+            w[0] = s->op;
+            w[1] = second_word(s, label_pa, cell_pa);
+            if (w[1] == NO_LABEL)
                 return 0;
+            w += 2;
         }
-        pc += src_words(s);
     }
     return total;
 }
