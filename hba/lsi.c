@@ -310,20 +310,21 @@ static BOOLEAN sg_add(struct lsi_tbl *tbl, ULONG *n, ULONG pa, ULONG len)
 }
 
 /*
- * Describe va..va+len as table-indirect moves, one per physically
- * contiguous run, in the last entries of cell idx, and point the cell's
- * resume address at the first of them.  SRB_STATUS_SUCCESS, or why not.
- * pa and run are the first run's, already looked up (lsi_map_data).
+ * Describe va..va+len (len > 0) as table-indirect moves, one per
+ * physically contiguous run, in the last entries of cell idx, and point
+ * the cell's resume address at the first of them.  SRB_STATUS_SUCCESS, or
+ * why not.
  */
 static UCHAR __attribute__((noinline, cold)) lsi_map_sg(struct lsi_adapter *ad,
                                                         PSCSI_REQUEST_BLOCK srb, ULONG idx,
-                                                        PUCHAR va, ULONG len, BOOLEAN in,
-                                                        SCSI_PHYSICAL_ADDRESS pa, ULONG run)
+                                                        PUCHAR va, ULONG len, BOOLEAN in)
 {
     struct lsi_tbl tbl[LSI_MAX_SG];
     ULONG n = 0, first;
 
-    for (;;) {
+    while (len) {
+        ULONG run = 0;
+        SCSI_PHYSICAL_ADDRESS pa = ScsiPortGetPhysicalAddress(ad, srb, va, &run);
         if (!run || pa.HighPart) {
             ScsiDebugPrint(0, "lsi%lu: %u:%u: buffer %p has no 32-bit physical address\n",
                            ad->index, srb->TargetId, srb->Lun, va);
@@ -340,10 +341,6 @@ static UCHAR __attribute__((noinline, cold)) lsi_map_sg(struct lsi_adapter *ad,
         }
         va += run;
         len -= run;
-        if (!len)
-            break;
-        run = 0;
-        pa = ScsiPortGetPhysicalAddress(ad, srb, va, &run);
     }
     first = LSI_MAX_SG - n;
     for (ULONG i = 0; i < n; i++)
@@ -352,7 +349,10 @@ static UCHAR __attribute__((noinline, cold)) lsi_map_sg(struct lsi_adapter *ad,
     return SRB_STATUS_SUCCESS;
 }
 
-/* lsi_map_sg, with the usual buffer - one physically contiguous run - done here. */
+/*
+ * lsi_map_sg, with the usual buffer - one physically contiguous run - done
+ * here (anything else is looked up again from its start there).
+ */
 static inline UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG idx,
                                  PUCHAR va, ULONG len, BOOLEAN in)
 {
@@ -366,7 +366,7 @@ static inline UCHAR lsi_map_data(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb
     }
     pa = ScsiPortGetPhysicalAddress(ad, srb, va, &run);
     if (run < len || pa.HighPart || len > SCR_COUNT_MASK)
-        return lsi_map_sg(ad, srb, idx, va, len, in, pa, run);
+        return lsi_map_sg(ad, srb, idx, va, len, in);
     e->addr = pa.LowPart;                       /* one run: the last entry, directly */
     e->count = len;
     ccb_of(ad, idx)->resume = ad->label[in ? LSI_L_DATAIN : LSI_L_DATAOUT] + 8 * (LSI_MAX_SG - 1);
@@ -481,18 +481,29 @@ BOOLEAN NTAPI LsiHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb)
 
 /* ---- completion ---------------------------------------------------------------------- */
 
-/* Bytes of cell idx's buffer the data phase did not reach. */
+/*
+ * The block of data moves (LSI_L_DATAOUT or LSI_L_DATAIN) that SCRIPTS
+ * address addr falls in, and the S/G entry its move uses; 0 if neither.
+ */
+static enum lsi_label lsi_data_block(struct lsi_adapter *ad, ULONG addr, ULONG *entry)
+{
+    _Static_assert(LSI_L_DATAIN == LSI_L_DATAOUT + 1, "the two blocks' labels in a row");
+
+    for (enum lsi_label b = LSI_L_DATAOUT; b <= LSI_L_DATAIN; b++) {
+        if (addr - ad->label[b] < 8 * LSI_MAX_SG) {
+            *entry = (addr - ad->label[b]) / 8;
+            return b;
+        }
+    }
+    return 0;
+}
+
+/* Bytes of cell idx's buffer the data phase did not reach (none once at OVERRUN). */
 static ULONG lsi_residual(struct lsi_adapter *ad, ULONG idx)
 {
-    ULONG r = ccb_of(ad, idx)->resume, first, sum = 0;
+    ULONG first, sum = 0;
 
-    if (r == ad->label[LSI_L_OVERRUN])
-        return 0;                               /* the usual case: the whole buffer moved */
-    if (r >= ad->label[LSI_L_DATAIN] && r < ad->label[LSI_L_DATAIN] + 8 * LSI_MAX_SG)
-        first = (r - ad->label[LSI_L_DATAIN]) / 8;
-    else if (r >= ad->label[LSI_L_DATAOUT] && r < ad->label[LSI_L_DATAOUT] + 8 * LSI_MAX_SG)
-        first = (r - ad->label[LSI_L_DATAOUT]) / 8;
-    else
+    if (!lsi_data_block(ad, ccb_of(ad, idx)->resume, &first))
         return 0;
     for (ULONG i = first; i < LSI_MAX_SG; i++)
         sum += sg_entry(ad, idx, i)->count & SCR_COUNT_MASK;
@@ -510,7 +521,7 @@ static BOOLEAN lsi_sense_start(struct lsi_adapter *ad, ULONG idx, PSCSI_REQUEST_
     lsi_set_msgout(ccb_of(ad, idx), lsi_identify(srb->Lun, srb->SrbFlags),
                    SCSIMESS_HEAD_OF_QUEUE_TAG, srb->QueueTag);
     lsi_set_cdb(ad, idx, cdb, 6);
-    if (lsi_map_data(ad, srb, idx, srb->SenseInfoBuffer, srb->SenseInfoBufferLength, TRUE) !=
+    if (lsi_map_sg(ad, srb, idx, srb->SenseInfoBuffer, srb->SenseInfoBufferLength, TRUE) !=
         SRB_STATUS_SUCCESS)
         return FALSE;
     ad->slot[idx].state = SLOT_SENSE;
@@ -632,17 +643,22 @@ static void lsi_drain(struct lsi_adapter *ad)
 
 /* ---- SCRIPTS stopped: errors and the unusual ---------------------------------------- */
 
-/* Log a protocol error against cell idx, fail its request, reset the bus. */
-static void lsi_protocol_error(struct lsi_adapter *ad, ULONG idx, const char *what, ULONG code,
-                               ULONG err)
+/* Log err (with code) against cell idx's request, if it has one, and complete it with status. */
+static void lsi_log_fail(struct lsi_adapter *ad, ULONG idx, ULONG err, ULONG code, UCHAR status)
 {
     struct lsi_slot *s = &ad->slot[idx];
     PSCSI_REQUEST_BLOCK srb = idx ? lsi_srb_of(ad, idx) : 0;
 
-    ScsiDebugPrint(0, "lsi%lu: %s (0x%lx)\n", ad->index, what, code);
     ScsiPortLogError(ad, srb, 0, srb ? s->target : 0, srb ? s->lun : 0, err, code);
-    if (srb)
-        lsi_fail_cell(ad, idx, SRB_STATUS_PHASE_SEQUENCE_FAILURE);
+    lsi_fail_cell(ad, idx, status);
+}
+
+/* Log a protocol error against cell idx, fail its request, reset the bus. */
+static void lsi_protocol_error(struct lsi_adapter *ad, ULONG idx, const char *what, ULONG code,
+                               ULONG err)
+{
+    ScsiDebugPrint(0, "lsi%lu: %s (0x%lx)\n", ad->index, what, code);
+    lsi_log_fail(ad, idx, err, code, SRB_STATUS_PHASE_SEQUENCE_FAILURE);
     lsi_reset_all(ad, 0);
 }
 
@@ -660,6 +676,13 @@ static void lsi_data_mismatch(struct lsi_adapter *ad, ULONG idx, enum lsi_label 
     ad->slot[idx].moved = TRUE;
 }
 
+/* Empty the DMA and SCSI FIFOs of what a stopped transfer left. */
+static void lsi_clear_fifos(struct lsi_adapter *ad)
+{
+    lsi_wr(ad, CTEST3, CTEST3_CLF);
+    lsi_wr(ad, STEST3, STEST3_TE | STEST3_CSF);
+}
+
 /* Data out stopped early: bytes fetched but still in the chip go back to the count. */
 static ULONG lsi_out_fifo_bytes(struct lsi_adapter *ad, ULONG dbc)
 {
@@ -670,8 +693,7 @@ static ULONG lsi_out_fifo_bytes(struct lsi_adapter *ad, ULONG dbc)
         n = (lsi_rd(ad, DFIFO) - (dbc & DFIFO_BO_MASK)) & DFIFO_BO_MASK;
     sstat0 = lsi_rd(ad, SSTAT0);
     n += !!(sstat0 & SSTAT0_OLF) + !!(sstat0 & SSTAT0_ORF);
-    lsi_wr(ad, CTEST3, CTEST3_CLF);             /* drop them */
-    lsi_wr(ad, STEST3, STEST3_TE | STEST3_CSF);
+    lsi_clear_fifos(ad);                        /* drop them */
     return n;
 }
 
@@ -723,7 +745,8 @@ static void lsi_resel_mismatch(struct lsi_adapter *ad, UCHAR phase)
 static void lsi_phase_mismatch(struct lsi_adapter *ad)
 {
     UCHAR dcmd = lsi_rd(ad, DCMD), phase = lsi_rd(ad, SSTAT1) & SSTAT1_PHASE;
-    ULONG insn, dbc, idx, *l = ad->label;
+    ULONG insn, dbc, idx, j, *l = ad->label;
+    enum lsi_label block;
 
     ad->phase_mismatches++;
     if (dcmd == (SCR_IO | SCR_IO_WAIT_RESEL) >> 24) {
@@ -747,11 +770,11 @@ static void lsi_phase_mismatch(struct lsi_adapter *ad)
         return;
     }
     dbc = lsi_rd32(ad, DBC) & DBC_MASK;
-    if (insn >= l[LSI_L_DATAIN] && insn < l[LSI_L_DATAIN] + 8 * LSI_MAX_SG)
-        lsi_data_mismatch(ad, idx, LSI_L_DATAIN, (insn - l[LSI_L_DATAIN]) / 8, dbc);
-    else if (insn >= l[LSI_L_DATAOUT] && insn < l[LSI_L_DATAOUT] + 8 * LSI_MAX_SG)
-        lsi_data_mismatch(ad, idx, LSI_L_DATAOUT, (insn - l[LSI_L_DATAOUT]) / 8,
-                          dbc + lsi_out_fifo_bytes(ad, dbc));
+    block = lsi_data_block(ad, insn, &j);
+    if (block == LSI_L_DATAOUT)
+        dbc += lsi_out_fifo_bytes(ad, dbc);
+    if (block)
+        lsi_data_mismatch(ad, idx, block, j, dbc);
     lsi_resume(ad, LSI_L_DISPATCH);
 }
 
@@ -766,14 +789,11 @@ static void lsi_unexpected_disconnect(struct lsi_adapter *ad)
 {
     ULONG idx = lsi_current(ad);
     struct lsi_slot *s = &ad->slot[idx];
-    PSCSI_REQUEST_BLOCK srb = idx ? lsi_srb_of(ad, idx) : 0;
 
     ScsiDebugPrint(0, "lsi%lu: %u:%u: unexpected disconnect\n", ad->index, s->target, s->lun);
-    ScsiPortLogError(ad, srb, 0, s->target, s->lun, SP_UNEXPECTED_DISCONNECT, lsi_rd32(ad, DSP));
-    if (srb)
-        lsi_fail_cell(ad, idx, SRB_STATUS_UNEXPECTED_BUS_FREE);
-    lsi_wr(ad, CTEST3, CTEST3_CLF);
-    lsi_wr(ad, STEST3, STEST3_TE | STEST3_CSF);
+    lsi_log_fail(ad, idx, SP_UNEXPECTED_DISCONNECT, lsi_rd32(ad, DSP),
+                 SRB_STATUS_UNEXPECTED_BUS_FREE);
+    lsi_clear_fifos(ad);
     lsi_resume(ad, LSI_L_START);
 }
 
@@ -832,46 +852,50 @@ static void lsi_msg_reject(struct lsi_adapter *ad, ULONG idx)
 /* A SCRIPTS INT instruction (DSTAT.SIR): DSPS holds the code. */
 static void lsi_script_int(struct lsi_adapter *ad)
 {
-    ULONG code = lsi_rd32(ad, DSPS), idx = lsi_current(ad);
+    ULONG code = lsi_rd32(ad, DSPS), idx = lsi_current(ad), err = SP_PROTOCOL_ERROR;
     volatile UCHAR *msg = lsi_cell_byte(ad, LSI_C_MSGIN);
+    BOOLEAN connected = idx && ad->slot[idx].state != SLOT_FREE;
+    const char *what = "message in with no request connected";
 
     switch (code) {
     case LSI_SIR_EXT_MSG:
-    case LSI_SIR_MSG_REJECT:
-        if (!idx || ad->slot[idx].state == SLOT_FREE)
-            lsi_protocol_error(ad, idx, "message in with no request connected", code,
-                               SP_PROTOCOL_ERROR);
-        else if (code == LSI_SIR_EXT_MSG)
+        if (connected) {
             lsi_ext_msg(ad, idx);
-        else
+            return;
+        }
+        break;
+    case LSI_SIR_MSG_REJECT:
+        if (connected) {
             lsi_msg_reject(ad, idx);
-        return;
+            return;
+        }
+        break;
     case LSI_SIR_RESTORE_DP:
-        if (idx && ad->slot[idx].state != SLOT_FREE && !ad->slot[idx].moved) {
+        if (connected && !ad->slot[idx].moved) {
             lsi_resume(ad, LSI_L_ACK_DISPATCH); /* nothing moved: nothing to restore */
             return;
         }
-        lsi_protocol_error(ad, idx, "RESTORE POINTERS after a partial transfer", code,
-                           SP_PROTOCOL_ERROR);
-        return;
+        what = "RESTORE POINTERS after a partial transfer";
+        break;
     case LSI_SIR_BAD_MSG:
         ScsiDebugPrint(0, "lsi%lu: message 0x%02x not handled\n", ad->index, msg[0]);
-        lsi_protocol_error(ad, idx, "unexpected message in", code, SP_PROTOCOL_ERROR);
-        return;
+        what = "unexpected message in";
+        break;
     case LSI_SIR_BAD_RESEL:
         ScsiDebugPrint(0, "lsi%lu: reselected by ID %u with tag %u, which is not out\n",
                        ad->index, lsi_rd(ad, SSID) & SSID_ID_MASK, msg[2]);
-        lsi_protocol_error(ad, 0, "invalid reselection", code, SP_INVALID_RESELECTION);
-        return;
+        /* fall through */
     case LSI_SIR_NO_IDENTIFY:
     case LSI_SIR_BAD_TAG_MSG:
-        lsi_protocol_error(ad, 0, "invalid reselection", code, SP_INVALID_RESELECTION);
-        return;
+        what = "invalid reselection";
+        err = SP_INVALID_RESELECTION;
+        idx = 0;
+        break;
     default:
-        lsi_protocol_error(ad, idx, "SCSI bus phase or SCRIPTS state not handled", code,
-                           SP_PROTOCOL_ERROR);
-        return;
+        what = "SCSI bus phase or SCRIPTS state not handled";
+        break;
     }
+    lsi_protocol_error(ad, idx, what, code, err);
 }
 
 /* Parity, gross and DMA errors: log them, reset. */
@@ -881,9 +905,6 @@ static void lsi_fatal(struct lsi_adapter *ad, UCHAR dstat, UCHAR sist0, UCHAR si
     static const char *const sist0_names[8] = { SIST0_BITS };
     static const char *const sist1_names[8] = { SIST1_BITS };
     char d[48], s0[48], s1[32];
-    ULONG idx = lsi_current(ad);
-    struct lsi_slot *s = &ad->slot[idx];
-    PSCSI_REQUEST_BLOCK srb = idx ? lsi_srb_of(ad, idx) : 0;
     BOOLEAN parity = (sist0 & SIST0_PAR) || (dstat & DSTAT_MDPE);
 
     lsi_bits(d, sizeof(d), dstat & ~DSTAT_DFE, dstat_names);
@@ -891,13 +912,11 @@ static void lsi_fatal(struct lsi_adapter *ad, UCHAR dstat, UCHAR sist0, UCHAR si
     lsi_bits(s1, sizeof(s1), sist1, sist1_names);
     ScsiDebugPrint(0, "lsi%lu: DSTAT %s SIST0 %s SIST1 %s at DSP 0x%lx\n", ad->index, d, s0, s1,
                    lsi_rd32(ad, DSP));
-    ScsiPortLogError(ad, srb, 0, srb ? s->target : 0, srb ? s->lun : 0,
-                     parity ? SP_BUS_PARITY_ERROR : (dstat ? SP_INTERNAL_ADAPTER_ERROR :
-                                                     SP_PROTOCOL_ERROR),
-                     (ULONG)dstat << 16 | (ULONG)sist0 << 8 | sist1);
-    if (srb)
-        lsi_fail_cell(ad, idx, parity ? SRB_STATUS_PARITY_ERROR :
-                                        SRB_STATUS_PHASE_SEQUENCE_FAILURE);
+    lsi_log_fail(ad, lsi_current(ad),
+                 parity ? SP_BUS_PARITY_ERROR : (dstat ? SP_INTERNAL_ADAPTER_ERROR :
+                                                 SP_PROTOCOL_ERROR),
+                 (ULONG)dstat << 16 | (ULONG)sist0 << 8 | sist1,
+                 parity ? SRB_STATUS_PARITY_ERROR : SRB_STATUS_PHASE_SEQUENCE_FAILURE);
     lsi_reset_all(ad, 0);
 }
 
