@@ -326,8 +326,9 @@ static ULONG second_word(const struct lsi_src *s, const ULONG *label_pa, const U
     }
 }
 
-ULONG lsi_script_assemble(ULONG *words, ULONG max_words, ULONG base, const ULONG *cell_pa,
-                          ULONG *label_pa)
+/* Cold: it runs once per adapter, at start-up (and the Makefile builds this file -O2). */
+ULONG __attribute__((cold)) lsi_script_assemble(ULONG *words, ULONG max_words, ULONG base,
+                                                const ULONG *cell_pa, ULONG *label_pa)
 {
     ULONG total = place_labels(base, label_pa), *w = words;
 
