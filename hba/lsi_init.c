@@ -36,6 +36,18 @@ static ULONG lsi_adapters;                  /* found so far: lsi0, lsi1, ... */
 
 /* ---- chip steps (LSI53C895A Technical Manual, chapter 5) ------------------------------- */
 
+/* Wait until (reg & mask) == value; FALSE after timeout_ms. */
+static BOOLEAN lsi_wait(struct lsi_adapter *ad, ULONG reg, UCHAR mask, UCHAR value,
+                        ULONG timeout_ms)
+{
+    for (ULONG us = 0; us <= timeout_ms * 1000; us += LSI_POLL_US) {
+        if ((lsi_rd(ad, reg) & mask) == value)
+            return TRUE;
+        ScsiPortStallExecution(LSI_POLL_US);
+    }
+    return FALSE;
+}
+
 /* ISTAT.SRST: the whole chip to its power-on state. */
 static BOOLEAN lsi_chip_reset(struct lsi_adapter *ad)
 {
@@ -138,6 +150,37 @@ BOOLEAN lsi_chip_start(struct lsi_adapter *ad, BOOLEAN chip_reset)
     lsi_setup_registers(ad);
     lsi_clear_interrupts(ad);
     return TRUE;
+}
+
+/* Empty rings, idle cells: after start-up and after a reset. */
+static void lsi_rings_reset(struct lsi_adapter *ad)
+{
+    for (ULONG i = 0; i < LSI_RING_SLOTS; i++) {
+        ad->startq[i] = 0;
+        ad->doneq[i] = 0;
+    }
+    ad->start_tail = 0;
+    ad->done_head = 0;
+    for (ULONG i = 0; i < LSI_CELLS; i++) {
+        struct lsi_ccb *c = ccb_of(ad, i);
+        ULONG pa = ccb_pa(ad, i);
+        ad->slot[i].state = SLOT_FREE;
+        c->resume = ad->label[LSI_L_BAD_RESEL];
+        c->msgout.addr = pa + (ULONG)FIELD_OFFSET(struct lsi_ccb, msgout_bytes);
+        c->cmd.addr = pa + (ULONG)FIELD_OFFSET(struct lsi_ccb, cdb);
+        c->status_tbl.count = 1;
+        c->status_tbl.addr = pa + (ULONG)FIELD_OFFSET(struct lsi_ccb, status);
+    }
+    *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_STARTQ) = ad->misc_pa + LSI_MISC_STARTQ;
+    *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_DONEQ) = ad->misc_pa + LSI_MISC_DONEQ;
+    *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_ARENA) = ad->arena_pa;
+    *(volatile ULONG *)lsi_cell_byte(ad, LSI_C_OVERRUN_ADDR) = ad->label[LSI_L_OVERRUN];
+    *lsi_cell_byte(ad, LSI_C_NOP) = SCSIMESS_NO_OPERATION;
+    *lsi_cell_byte(ad, LSI_C_REJECT) = SCSIMESS_MESSAGE_REJECT;
+    ad->untagged_busy = FALSE;
+    ad->nego_due = (USHORT)((1u << ad->chip->targets) - 1);
+    ad->nego_busy = 0;
+    lsi_barrier();
 }
 
 /*

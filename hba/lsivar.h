@@ -1,7 +1,8 @@
 /*
  * LSI53C8xx miniport: the driver's own state (the ScsiPort device
- * extension) and what lsi.c and lsi_init.c share.  Hardware facts are in
- * lsireg.h, the SCRIPTS program and its DMA memory in lsi_scripts.h.
+ * extension) and what lsi.c, lsi_slow.c and lsi_init.c share.  Hardware
+ * facts are in lsireg.h, the SCRIPTS program and its DMA memory in
+ * lsi_scripts.h.
  */
 #ifndef LSIVAR_H
 #define LSIVAR_H
@@ -109,15 +110,87 @@ UCHAR lsi_rd(struct lsi_adapter *ad, ULONG reg);
 void lsi_wr(struct lsi_adapter *ad, ULONG reg, UCHAR val);
 ULONG lsi_rd32(struct lsi_adapter *ad, ULONG reg);
 void lsi_wr32(struct lsi_adapter *ad, ULONG reg, ULONG val);
-BOOLEAN lsi_wait(struct lsi_adapter *ad, ULONG reg, UCHAR mask, UCHAR value, ULONG timeout_ms);
-void lsi_bits(char *buf, ULONG size, ULONG value, const char *const names[8]);
-volatile UCHAR *lsi_cell_byte(struct lsi_adapter *ad, enum lsi_cell c);
-void lsi_rings_reset(struct lsi_adapter *ad);
 BOOLEAN NTAPI LsiHwStartIo(PVOID ext, PSCSI_REQUEST_BLOCK srb);
 BOOLEAN NTAPI LsiHwInterrupt(PVOID ext);
+
+/* lsi_slow.c: everything off the per-I/O path that lsi.c hands over (hence cold) */
+void __attribute__((cold)) lsi_nego_start(struct lsi_adapter *ad, ULONG idx);
+UCHAR __attribute__((cold)) lsi_map_sg(struct lsi_adapter *ad, PSCSI_REQUEST_BLOCK srb, ULONG idx,
+                                       PUCHAR va, ULONG len, BOOLEAN in);
+void __attribute__((cold)) lsi_cell_done_slow(struct lsi_adapter *ad, ULONG idx);
+void __attribute__((cold)) lsi_halted(struct lsi_adapter *ad, UCHAR istat);
 
 /* lsi_init.c */
 BOOLEAN lsi_chip_start(struct lsi_adapter *ad, BOOLEAN chip_reset);
 void lsi_reset_all(struct lsi_adapter *ad, const char *why);
+
+/* ---- small helpers, for lsi.c's per-I/O path and lsi_slow.c alike ------------------- */
+
+/* Orders our memory writes before the chip can see what follows (and the reverse). */
+static inline void lsi_barrier(void)
+{
+    __sync_synchronize();
+}
+
+static inline volatile UCHAR *lsi_cell_byte(struct lsi_adapter *ad, enum lsi_cell c)
+{
+    return ad->misc + LSI_MISC_CELLS + (ULONG)c * LSI_MISC_CELL_SIZE;
+}
+
+static inline struct lsi_ccb *ccb_of(struct lsi_adapter *ad, ULONG idx)
+{
+    return &ad->cells[idx];
+}
+
+static inline ULONG ccb_pa(struct lsi_adapter *ad, ULONG idx)
+{
+    return ad->arena_pa + idx * LSI_CELL_SIZE;
+}
+
+static inline struct lsi_tbl *sg_entry(struct lsi_adapter *ad, ULONG idx, ULONG i)
+{
+    return (struct lsi_tbl *)((PUCHAR)ccb_of(ad, idx) + lsi_sg_offset(i));
+}
+
+/* Queue cell idx for SCRIPTS and wake them. */
+static inline void lsi_start_cell(struct lsi_adapter *ad, UCHAR idx)
+{
+    UCHAR t = ad->start_tail;
+
+    lsi_barrier();                              /* the cell before the tag */
+    ad->startq[(UCHAR)(t + 1)] = 0;             /* SCRIPTS stop at the next slot */
+    ad->startq[t] = idx;
+    ad->start_tail = (UCHAR)(t + 1);
+    lsi_barrier();
+    lsi_wr(ad, ISTAT, ISTAT_SIGP);
+}
+
+/* IDENTIFY for lun, with the disconnect privilege unless the request forbids it. */
+static inline UCHAR lsi_identify_msg(UCHAR lun, ULONG srb_flags)
+{
+    UCHAR ident = SCSIMESS_IDENTIFY | (lun & 0x07);
+
+    return srb_flags & SRB_FLAGS_DISABLE_DISCONNECT ? ident : ident | SCSIMESS_IDENTIFY_WITH_DISCON;
+}
+
+/* IDENTIFY, and the queue tag message unless untagged (the entry's address is set once). */
+static inline void lsi_set_msgout(struct lsi_ccb *c, UCHAR ident, UCHAR tag_msg, UCHAR tag)
+{
+    c->msgout_bytes[0] = ident;
+    c->msgout_bytes[1] = tag_msg;               /* sent only when tagged */
+    c->msgout_bytes[2] = tag;
+    c->msgout.count = tag != SP_UNTAGGED ? 3 : 1;
+}
+
+/* cdb: 16 bytes (the SRB's Cdb is), len of them sent. */
+static inline void lsi_set_cdb(struct lsi_adapter *ad, ULONG idx, const UCHAR *cdb, ULONG len)
+{
+    struct lsi_ccb *c = ccb_of(ad, idx);
+
+    __builtin_memcpy(c->cdb, cdb, sizeof(c->cdb));      /* four stores, inline */
+    c->cmd.count = len;
+    c->status = LSI_STATUS_NONE;
+    c->overrun = 0;
+}
 
 #endif
