@@ -85,23 +85,28 @@ static void lsi_clear_interrupts(struct lsi_adapter *ad)
     }
 }
 
-/* Initiator mode, our ID, async transfers, the interrupts we handle. */
+/* Initiator mode, our ID, async transfers, the interrupts we handle: register, value. */
+static const UCHAR lsi_setup[][2] = {
+    { DCNTL, DCNTL_COM },                       /* Read/Write instructions on; IRQ open drain */
+    { DMODE, 0 },                               /* 2-transfer bursts, auto start */
+    { SCNTL0, SCNTL0_ARB1 | SCNTL0_ARB0 | SCNTL0_EPC },     /* full arbitration, parity */
+    { SCNTL1, 0 },
+    { SCNTL3, SCNTL3_SCF_DIV2 | SCNTL3_CCF_DIV2 },          /* 40 MHz SCSI clock */
+    { SCID, SCID_RRE | LSI_INITIATOR_ID },
+    { RESPID0, 1u << LSI_INITIATOR_ID },
+    { RESPID1, 0 },
+    { SXFER, 0 },                               /* asynchronous */
+    { STIME0, STIME0_SEL_204MS },
+    { STEST3, STEST3_TE },
+    { DIEN, DSTAT_MDPE | DSTAT_BF | DSTAT_ABRT | DSTAT_SIR | DSTAT_IID },
+    { SIEN0, SIST0_MA | SIST0_SGE | SIST0_UDC | SIST0_RST | SIST0_PAR },
+    { SIEN1, SIST1_STO | SIST1_SBMC },
+};
+
 static void lsi_setup_registers(struct lsi_adapter *ad)
 {
-    lsi_wr(ad, DCNTL, DCNTL_COM);               /* Read/Write instructions on; IRQ open drain */
-    lsi_wr(ad, DMODE, 0);                       /* 2-transfer bursts, auto start */
-    lsi_wr(ad, SCNTL0, SCNTL0_ARB1 | SCNTL0_ARB0 | SCNTL0_EPC);  /* full arbitration, parity */
-    lsi_wr(ad, SCNTL1, 0);
-    lsi_wr(ad, SCNTL3, SCNTL3_SCF_DIV2 | SCNTL3_CCF_DIV2);       /* 40 MHz SCSI clock */
-    lsi_wr(ad, SCID, SCID_RRE | LSI_INITIATOR_ID);
-    lsi_wr(ad, RESPID0, 1u << LSI_INITIATOR_ID);
-    lsi_wr(ad, RESPID1, 0);
-    lsi_wr(ad, SXFER, 0);                       /* asynchronous */
-    lsi_wr(ad, STIME0, STIME0_SEL_204MS);
-    lsi_wr(ad, STEST3, STEST3_TE);
-    lsi_wr(ad, DIEN, DSTAT_MDPE | DSTAT_BF | DSTAT_ABRT | DSTAT_SIR | DSTAT_IID);
-    lsi_wr(ad, SIEN0, SIST0_MA | SIST0_SGE | SIST0_UDC | SIST0_RST | SIST0_PAR);
-    lsi_wr(ad, SIEN1, SIST1_STO | SIST1_SBMC);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(lsi_setup); i++)
+        lsi_wr(ad, lsi_setup[i][0], lsi_setup[i][1]);
 }
 
 /* Stop SCRIPTS wherever they are (ISTAT.ABRT), bounded. */
