@@ -11,26 +11,26 @@
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-/* "MA|UDC": the set bits of an 8-bit register by name (names[0] is bit 7). */
-static void lsi_bits(char *buf, ULONG size, ULONG value, const char *const names[8])
+/* "MA|UDC": the set bits of an 8-bit register by name (names: bit 7's first, space-separated). */
+static void lsi_bits(char *buf, ULONG size, ULONG value, const char *names)
 {
     ULONG n = 0;
 
-    buf[0] = '\0';
-    for (ULONG b = 0; b < 8; b++) {
-        ULONG len = (ULONG)strlen(names[b]);
-        if (!(value & (0x80u >> b)) || n + len + 2 > size)
-            continue;
-        if (n)
-            buf[n++] = '|';
-        memcpy(buf + n, names[b], len);
-        n += len;
-        buf[n] = '\0';
+    for (ULONG bit = 0x80; bit; bit >>= 1) {
+        ULONG len = 0;
+        while (names[len] && names[len] != ' ')
+            len++;
+        if ((value & bit) && n + len + 2 <= size) {
+            if (n)
+                buf[n++] = '|';
+            memcpy(buf + n, names, len);
+            n += len;
+        }
+        names += len + (names[len] == ' ');
     }
-    if (!n && size > 1) {
-        buf[0] = '-';
-        buf[1] = '\0';
-    }
+    if (!n)
+        buf[n++] = '-';
+    buf[n] = '\0';
 }
 
 /* The connected request's cell (from DSA), or 0 if DSA is not on a cell. */
@@ -553,17 +553,15 @@ static void lsi_script_int(struct lsi_adapter *ad)
 /* Parity, gross and DMA errors: log them, reset. */
 static void lsi_fatal(struct lsi_adapter *ad, UCHAR dstat, UCHAR sist0, UCHAR sist1)
 {
-    static const char *const dstat_names[8] = { DSTAT_BITS };
-    static const char *const sist0_names[8] = { SIST0_BITS };
-    static const char *const sist1_names[8] = { SIST1_BITS };
-    char d[48], s0[48], s1[32];
+    static const char *const names[3] = { DSTAT_BITS, SIST0_BITS, SIST1_BITS };
+    UCHAR regs[3] = { dstat & ~DSTAT_DFE, sist0, sist1 };
+    char b[3][40];
     BOOLEAN parity = (sist0 & SIST0_PAR) || (dstat & DSTAT_MDPE);
 
-    lsi_bits(d, sizeof(d), dstat & ~DSTAT_DFE, dstat_names);
-    lsi_bits(s0, sizeof(s0), sist0, sist0_names);
-    lsi_bits(s1, sizeof(s1), sist1, sist1_names);
-    ScsiDebugPrint(0, "lsi%lu: DSTAT %s SIST0 %s SIST1 %s at DSP 0x%lx\n", ad->index, d, s0, s1,
-                   lsi_rd32(ad, DSP));
+    for (ULONG i = 0; i < 3; i++)
+        lsi_bits(b[i], sizeof(b[i]), regs[i], names[i]);
+    ScsiDebugPrint(0, "lsi%lu: DSTAT %s SIST0 %s SIST1 %s at DSP 0x%lx\n", ad->index, b[0], b[1],
+                   b[2], lsi_rd32(ad, DSP));
     lsi_log_fail(ad, lsi_current(ad),
                  parity ? SP_BUS_PARITY_ERROR : (dstat ? SP_INTERNAL_ADAPTER_ERROR :
                                                  SP_PROTOCOL_ERROR),

@@ -82,7 +82,7 @@
 #define   DSTAT_SIR         (1u << 2)   /* SCRIPTS interrupt instruction received */
 #define   DSTAT_IID         (1u << 0)   /* illegal instruction detected */
 #define   DSTAT_ERRORS      (DSTAT_MDPE | DSTAT_BF | DSTAT_ABRT | DSTAT_SSI | DSTAT_IID)
-#define   DSTAT_BITS        "DFE", "MDPE", "BF", "ABRT", "SSI", "SIR", "-", "IID"
+#define   DSTAT_BITS        "DFE MDPE BF ABRT SSI SIR - IID" /* names of bits 7..0 */
 #define SSTAT0      0x0D        /* SCSI Status Zero */
 #define   SSTAT0_ILF        (1u << 7)   /* SIDL input latch full */
 #define   SSTAT0_ORF        (1u << 6)   /* SODR output register full */
@@ -115,7 +115,7 @@
 #define   ISTAT_INTF        (1u << 2)   /* interrupt on the fly (write 1 to clear) */
 #define   ISTAT_SIP         (1u << 1)   /* SCSI interrupt pending (SIST0/SIST1) */
 #define   ISTAT_DIP         (1u << 0)   /* DMA interrupt pending (DSTAT) */
-#define   ISTAT_BITS        "ABRT", "SRST", "SIGP", "SEM", "CON", "INTF", "SIP", "DIP"
+#define   ISTAT_BITS        "ABRT SRST SIGP SEM CON INTF SIP DIP" /* names of bits 7..0 */
 #define CTEST0      0x18        /* Chip Test Zero */
 #define CTEST1      0x19        /* Chip Test One */
 #define CTEST2      0x1A        /* Chip Test Two (reading clears ISTAT.SIGP) */
@@ -177,13 +177,13 @@
 #define   SIST0_UDC         (1u << 2)   /* unexpected disconnect */
 #define   SIST0_RST         (1u << 1)   /* SCSI RST/ received */
 #define   SIST0_PAR         (1u << 0)   /* parity error */
-#define   SIST0_BITS        "MA", "CMP", "SEL", "RSL", "SGE", "UDC", "RST", "PAR"
+#define   SIST0_BITS        "MA CMP SEL RSL SGE UDC RST PAR" /* names of bits 7..0 */
 #define SIST1       0x43        /* SCSI Interrupt Status One (reading clears it) */
 #define   SIST1_SBMC        (1u << 4)   /* SCSI bus mode change (LVD/SE) */
 #define   SIST1_STO         (1u << 2)   /* selection or reselection time-out */
 #define   SIST1_GEN         (1u << 1)   /* general purpose timer expired */
 #define   SIST1_HTH         (1u << 0)   /* handshake-to-handshake timer expired */
-#define   SIST1_BITS        "-", "-", "-", "SBMC", "-", "STO", "GEN", "HTH"
+#define   SIST1_BITS        "- - - SBMC - STO GEN HTH" /* names of bits 7..0 */
 #define SLPAR       0x44        /* SCSI Longitudinal Parity */
 #define SWIDE       0x45        /* SCSI Wide Residue */
 #define MACNTL      0x46        /* Memory Access Control */
