@@ -32,35 +32,34 @@
 /* ---- the source form --------------------------------------------------------------- */
 
 /*
- * One line of the program: six bytes, since the table is most of the
- * driver's read-only data.  Every second word the program needs is a
- * label, a data cell plus a small offset, or a byte.
+ * A byte string, since it is most of the driver's read-only data.  An
+ * instruction is a tag (enum src_how), its first word (little endian)
+ * and, unless A_NONE, one byte that gives the second word; a label is
+ * the one byte SRC_LABEL | label; a block of data moves is S_DATA_MOVES
+ * and the phase.
  */
 enum src_how {
-    S_LABEL,                    /* arg: the label defined here */
-    S_DATA_MOVES,               /* arg: the phase of LSI_MAX_SG table moves */
+    S_DATA_MOVES,               /* LSI_MAX_SG table moves, next byte the phase */
     A_NONE,                     /* an instruction whose second word is 0 */
-    A_IMM,                      /* ... is arg */
-    A_LABEL,                    /* ... is label arg's address */
+    A_IMM,                      /* ... is the argument byte */
+    A_LABEL,                    /* ... is that label's address */
     A_CELL,                     /* ... is cell (arg & 15)'s address + (arg >> 4) */
 };
+#define SRC_LABEL               0x80u
+_Static_assert(LSI_C_COUNT <= 16 && LSI_L_COUNT <= SRC_LABEL, "cells and labels fit a byte");
 
-struct lsi_src {
-    ULONG op;                   /* first word */
-    UCHAR how;                  /* enum src_how */
-    UCHAR arg;
-} __attribute__((packed));
-_Static_assert(sizeof(struct lsi_src) == 6, "a source line is six bytes");
-_Static_assert(LSI_C_COUNT <= 16 && LSI_L_COUNT <= 256, "cells and labels fit arg");
-
-/* x as arg, which must hold it (a negative array size stops the build if not). */
+/* x as a byte, which must hold it (a negative array size stops the build if not). */
 #define ARG(x, limit)           ((UCHAR)((x) + 0 * sizeof(char[(x) < (limit) ? 1 : -1])))
 #define OFF(f)                  ((ULONG)FIELD_OFFSET(struct lsi_ccb, f))
-#define I_(op, how, arg)        { op, how, arg }
+#define W_(x)                   (UCHAR)(x), (UCHAR)((x) >> 8), (UCHAR)((x) >> 16), \
+                                (UCHAR)((x) >> 24)
+#define I0_(op)                 A_NONE, W_(op)
+#define I_(op, how, arg)        how, W_(op), arg
 #define I_IMM(op, imm)          I_(op, A_IMM, ARG(imm, 256))
+#define I_LABEL(op, l)          I_(op, A_LABEL, ARG(l, LSI_L_COUNT))
 #define I_CELL(op, cell, o)     I_(op, A_CELL, ARG((o) << 4, 256) | ARG(cell, LSI_C_COUNT))
-#define LABEL(l)                I_(0, S_LABEL, l)
-#define DATA_MOVES(ph)          I_(0, S_DATA_MOVES, ph)
+#define LABEL(l)                (SRC_LABEL | ARG(l, LSI_L_COUNT))
+#define DATA_MOVES(ph)          S_DATA_MOVES, ph
 
 /* Block Move */
 #define MOVE_TBL(ph, off) \
@@ -69,20 +68,20 @@ _Static_assert(LSI_C_COUNT <= 16 && LSI_L_COUNT <= 256, "cells and labels fit ar
     I_CELL(SCR_BMOV | SCR_BMOV_MOVE | SCR_PHASE(ph) | (n), cell, o)
 /* I/O */
 #define SELECT_ATN_TBL(off, l) \
-    I_(SCR_IO | SCR_IO_SELECT | SCR_IO_TABLE | SCR_IO_SEL_ATN | (off), A_LABEL, l)
-#define WAIT_DISCONNECT()       I_(SCR_IO | SCR_IO_WAIT_DISC, A_NONE, 0)
-#define WAIT_RESELECT(l)        I_(SCR_IO | SCR_IO_WAIT_RESEL, A_LABEL, l)
-#define CLEAR_ACK()             I_(SCR_IO | SCR_IO_CLEAR | SCR_IO_ACK, A_NONE, 0)
-#define SET_ATN()               I_(SCR_IO | SCR_IO_SET | SCR_IO_ATN, A_NONE, 0)
+    I_LABEL(SCR_IO | SCR_IO_SELECT | SCR_IO_TABLE | SCR_IO_SEL_ATN | (off), l)
+#define WAIT_DISCONNECT()       I0_(SCR_IO | SCR_IO_WAIT_DISC)
+#define WAIT_RESELECT(l)        I_LABEL(SCR_IO | SCR_IO_WAIT_RESEL, l)
+#define CLEAR_ACK()             I0_(SCR_IO | SCR_IO_CLEAR | SCR_IO_ACK)
+#define SET_ATN()               I0_(SCR_IO | SCR_IO_SET | SCR_IO_ATN)
 /* Read/Write: "MOVE reg TO SFBR" is reg | 0, as the manual's assembler encodes it */
-#define MOVE_TO_SFBR(r)         I_(SCR_RW_TO_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0)
-#define MOVE_FROM_SFBR(r)       I_(SCR_RW_FROM_SFBR | SCR_OP_OR | SCR_RW_REG(r), A_NONE, 0)
+#define MOVE_TO_SFBR(r)         I0_(SCR_RW_TO_SFBR | SCR_OP_OR | SCR_RW_REG(r))
+#define MOVE_FROM_SFBR(r)       I0_(SCR_RW_FROM_SFBR | SCR_OP_OR | SCR_RW_REG(r))
 #define MOVE_DATA(r, d) \
-    I_(SCR_RW_RMW | SCR_OP_MOVE | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0)
+    I0_(SCR_RW_RMW | SCR_OP_MOVE | SCR_RW_REG(r) | SCR_RW_DATA(d))
 #define MOVE_AND(r, d) \
-    I_(SCR_RW_RMW | SCR_OP_AND | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0)
+    I0_(SCR_RW_RMW | SCR_OP_AND | SCR_RW_REG(r) | SCR_RW_DATA(d))
 #define MOVE_ADD(r, d) \
-    I_(SCR_RW_RMW | SCR_OP_ADD | SCR_RW_REG(r) | SCR_RW_DATA(d), A_NONE, 0)
+    I0_(SCR_RW_RMW | SCR_OP_ADD | SCR_RW_REG(r) | SCR_RW_DATA(d))
 /* Load/Store */
 #define LOAD_ABS(r, n, cell, o) \
     I_CELL(SCR_LDST | SCR_LDST_LOAD | SCR_LDST_REG(r) | SCR_LDST_COUNT(n), cell, o)
@@ -99,24 +98,24 @@ _Static_assert(LSI_C_COUNT <= 16 && LSI_L_COUNT <= 256, "cells and labels fit ar
 #define CMP_MASK(d, m)          (SCR_TC_CMP_DATA | SCR_TC_MASK(m) | SCR_TC_DATA(d))
 #define WHEN(ph)                (SCR_TC_CMP_PHASE | SCR_TC_WAIT | SCR_PHASE(ph))
 #define IF(ph)                  (SCR_TC_CMP_PHASE | SCR_PHASE(ph))
-#define JUMP(l)                 I_(TC_JUMP | SCR_TC_IFTRUE, A_LABEL, l)
-#define JUMP_IF_DATA(l, d)      I_(TC_JUMP | SCR_TC_IFTRUE | CMP_DATA(d), A_LABEL, l)
-#define JUMP_IFNOT_DATA(l, d)   I_(TC_JUMP | CMP_DATA(d), A_LABEL, l)
-#define JUMP_WHEN(l, ph)        I_(TC_JUMP | SCR_TC_IFTRUE | WHEN(ph), A_LABEL, l)
-#define JUMP_WHENNOT(l, ph)     I_(TC_JUMP | WHEN(ph), A_LABEL, l)
-#define JUMP_IF(l, ph)          I_(TC_JUMP | SCR_TC_IFTRUE | IF(ph), A_LABEL, l)
-#define JUMP_IFNOT(l, ph)       I_(TC_JUMP | IF(ph), A_LABEL, l)
+#define JUMP(l)                 I_LABEL(TC_JUMP | SCR_TC_IFTRUE, l)
+#define JUMP_IF_DATA(l, d)      I_LABEL(TC_JUMP | SCR_TC_IFTRUE | CMP_DATA(d), l)
+#define JUMP_IFNOT_DATA(l, d)   I_LABEL(TC_JUMP | CMP_DATA(d), l)
+#define JUMP_WHEN(l, ph)        I_LABEL(TC_JUMP | SCR_TC_IFTRUE | WHEN(ph), l)
+#define JUMP_WHENNOT(l, ph)     I_LABEL(TC_JUMP | WHEN(ph), l)
+#define JUMP_IF(l, ph)          I_LABEL(TC_JUMP | SCR_TC_IFTRUE | IF(ph), l)
+#define JUMP_IFNOT(l, ph)       I_LABEL(TC_JUMP | IF(ph), l)
 #define INT(code)               I_IMM(TC_INT | SCR_TC_IFTRUE, code)
 #define INT_IF_DATA(code, d)    I_IMM(TC_INT | SCR_TC_IFTRUE | CMP_DATA(d), code)
 #define INT_IFNOT_MASK(c, d, m) I_IMM(TC_INT | CMP_MASK(d, m), c)
-#define INT_FLY()               I_(TC_INT | SCR_TC_INTFLY | SCR_TC_IFTRUE, A_NONE, 0)
-#define RETURN()                I_(SCR_TC | SCR_TC_RETURN | SCR_TC_IFTRUE, A_NONE, 0)
+#define INT_FLY()               I0_(TC_INT | SCR_TC_INTFLY | SCR_TC_IFTRUE)
+#define RETURN()                I0_(SCR_TC | SCR_TC_RETURN | SCR_TC_IFTRUE)
 
 /* ---- the program ------------------------------------------------------------------- */
 
 #define SDU_OFF                 ((UCHAR)~SCNTL2_SDU)
 
-static const struct lsi_src lsi_program[] = {
+static const UCHAR lsi_program[] = {
 LABEL(LSI_L_INIT),
     LOAD_ABS(SCRATCHB0, 4, LSI_C_OVERRUN_ADDR, 0),  /* SCRATCHB = OVERRUN, for AFTER_DATA */
     JUMP(LSI_L_START),                              /* look for work */
@@ -284,69 +283,77 @@ LABEL(LSI_L_END),
 /* ---- the assembler ------------------------------------------------------------------ */
 
 #define NO_LABEL    0xFFFFFFFFu
-#define SRC_END     (lsi_program + RTL_NUMBER_OF(lsi_program))
 
-static ULONG src_words(const struct lsi_src *s)
+/* The second word of an instruction; NO_LABEL for an undefined label or cell. */
+static ULONG second_word(UCHAR how, UCHAR arg, const ULONG *label_pa, const ULONG *cell_pa)
 {
-    if (s->how == S_LABEL)
+    switch (how) {
+    case A_NONE:
         return 0;
-    return s->how == S_DATA_MOVES ? 2 * LSI_MAX_SG : 2;
+    case A_IMM:
+        return arg;
+    case A_LABEL:
+        return arg < LSI_L_COUNT ? label_pa[arg] : NO_LABEL;
+    case A_CELL:
+        return (arg & 15) < LSI_C_COUNT ? cell_pa[arg & 15] + (arg >> 4) : NO_LABEL;
+    default:
+        return NO_LABEL;
+    }
 }
 
-/* Pass 1: every label's address; the length in words, or 0 if a label is defined twice. */
-static ULONG place_labels(ULONG base, ULONG *label_pa)
+/*
+ * One pass over the source.  Without words, place the labels (FALSE if
+ * one is defined twice); with them, emit the program (FALSE if it names
+ * an undefined label or cell).  *total: its length in words.
+ */
+static BOOLEAN lsi_pass(ULONG *words, ULONG base, const ULONG *cell_pa, ULONG *label_pa,
+                        ULONG *total)
 {
+    const UCHAR *p = lsi_program;
     ULONG pc = 0;
 
-    for (ULONG l = 0; l < LSI_L_COUNT; l++)
-        label_pa[l] = NO_LABEL;
-    for (const struct lsi_src *s = lsi_program; s < SRC_END; s++) {
-        if (s->how == S_LABEL) {
-            if (s->arg >= LSI_L_COUNT || label_pa[s->arg] != NO_LABEL)
-                return 0;
-            label_pa[s->arg] = base + 4 * pc;
+    while (p < lsi_program + sizeof(lsi_program)) {
+        UCHAR how = *p++;
+        if (how & SRC_LABEL) {
+            how &= ~SRC_LABEL;
+            if (!words && (how >= LSI_L_COUNT || label_pa[how] != NO_LABEL))
+                return FALSE;
+            if (!words)
+                label_pa[how] = base + 4 * pc;
+        } else if (how == S_DATA_MOVES) {
+            for (ULONG i = 0; i < LSI_MAX_SG; i++, pc += 2) {
+                if (words) {
+                    words[pc] = SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(*p);
+                    words[pc + 1] = lsi_sg_offset(i);
+                }
+            }
+            p++;
+        } else {
+            UCHAR arg = how == A_NONE ? 0 : p[4];
+            if (words) {
+                words[pc] = p[0] | p[1] << 8 | (ULONG)p[2] << 16 | (ULONG)p[3] << 24;
+                words[pc + 1] = second_word(how, arg, label_pa, cell_pa);
+                if (words[pc + 1] == NO_LABEL)
+                    return FALSE;
+            }
+            p += how == A_NONE ? 4 : 5;
+            pc += 2;
         }
-        pc += src_words(s);
     }
-    return pc;
-}
-
-/* The second word of one instruction; NO_LABEL for an undefined label or cell. */
-static ULONG second_word(const struct lsi_src *s, const ULONG *label_pa, const ULONG *cell_pa)
-{
-    switch (s->how) {
-    case A_IMM:
-        return s->arg;
-    case A_LABEL:
-        return s->arg < LSI_L_COUNT ? label_pa[s->arg] : NO_LABEL;
-    case A_CELL:
-        return (s->arg & 15) < LSI_C_COUNT ? cell_pa[s->arg & 15] + (s->arg >> 4) : NO_LABEL;
-    default:
-        return 0;
-    }
+    *total = pc;
+    return TRUE;
 }
 
 /* Cold: it runs once per adapter, at start-up (and the Makefile builds this file -O2). */
 ULONG __attribute__((cold)) lsi_script_assemble(ULONG *words, ULONG max_words, ULONG base,
                                                 const ULONG *cell_pa, ULONG *label_pa)
 {
-    ULONG total = place_labels(base, label_pa), *w = words;
+    ULONG total;
 
-    if (!total || total > max_words)
+    for (ULONG l = 0; l < LSI_L_COUNT; l++)
+        label_pa[l] = NO_LABEL;
+    if (!lsi_pass(0, base, cell_pa, label_pa, &total) || total > max_words ||
+        !lsi_pass(words, base, cell_pa, label_pa, &total))
         return 0;
-    for (const struct lsi_src *s = lsi_program; s < SRC_END; s++) {
-        if (s->how == S_DATA_MOVES) {
-            for (ULONG i = 0; i < LSI_MAX_SG; i++, w += 2) {
-                w[0] = SCR_BMOV | SCR_BMOV_MOVE | SCR_BMOV_TABLE | SCR_PHASE(s->arg);
-                w[1] = lsi_sg_offset(i);
-            }
-        } else if (s->how != S_LABEL) {
-            w[0] = s->op;
-            w[1] = second_word(s, label_pa, cell_pa);
-            if (w[1] == NO_LABEL)
-                return 0;
-            w += 2;
-        }
-    }
     return total;
 }
