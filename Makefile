@@ -138,7 +138,6 @@ SCSI_OBJS := \
 	$(B)/kernel/disk.o \
 	$(B)/kernel/sense.o \
 	$(B)/kernel/scsicmds.o \
-	$(B)/kernel/scsismart.o \
 	$(B)/kernel/scsibench.o \
 	$(B)/kernel/idle.o
 
@@ -163,6 +162,7 @@ DIAG_OBJS := \
 	$(B)/kernel/bootstages.o \
 	$(B)/kernel/meminfo.o \
 	$(B)/kernel/pcimsi.o \
+	$(B)/kernel/scsismart.o \
 	$(B)/kernel/scsiport/errlog.o
 # Miniports for the tests only (sptest: the ScsiPort API on pci-testdev).
 TEST_MINIPORTS := sptest

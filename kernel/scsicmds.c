@@ -11,12 +11,12 @@
 #include "scsiport.h"
 #include "vm.h"
 #include "time.h"
-#include "scsibench.h"
+#include "scsicmds.h"
 
 static int current = -1;                /* "scsi device" */
 
 /* The current device; until one is chosen, the first one the scan found. */
-static struct disk *cur_disk(const char *cmd)
+struct disk *scsi_cur_disk(const char *cmd)
 {
     struct disk *d;
 
@@ -92,7 +92,7 @@ static int do_device(int argc, char **argv)
     uint32_t n;
 
     if (argc == 2) {
-        struct disk *d = cur_disk("device");
+        struct disk *d = scsi_cur_disk("device");
         if (!d)
             return CMD_FAIL;
         print_device(d);
@@ -209,7 +209,7 @@ static int do_rw(int argc, char **argv, enum disk_op op)
         return CMD_USAGE;
     if (!parse_args(argv, 2, 3, v, argv[1]))
         return CMD_FAIL;
-    d = cur_disk(argv[1]);
+    d = scsi_cur_disk(argv[1]);
     if (!d)
         return CMD_FAIL;
     return transfer(d, op, v[0], v[1], v[2], argv[1]);
@@ -224,7 +224,7 @@ static int do_verify(int argc, char **argv)
         return CMD_USAGE;
     if (!parse_args(argv, 2, 2, v, "verify"))
         return CMD_FAIL;
-    d = cur_disk("verify");
+    d = scsi_cur_disk("verify");
     if (!d)
         return CMD_FAIL;
     return transfer(d, DISK_VERIFY, 0, v[0], v[1], "verify");
@@ -232,7 +232,7 @@ static int do_verify(int argc, char **argv)
 
 static int do_flush(void)
 {
-    struct disk *d = cur_disk("flush");
+    struct disk *d = scsi_cur_disk("flush");
 
     if (!d)
         return CMD_FAIL;
@@ -244,7 +244,7 @@ static int do_flush(void)
 
 static int do_sense(void)
 {
-    struct disk *d = cur_disk("sense");
+    struct disk *d = scsi_cur_disk("sense");
     char text[96];
 
     if (!d)
@@ -265,20 +265,9 @@ static int do_sense(void)
 
 static int do_bench(int argc, char **argv)
 {
-    struct disk *d = cur_disk("bench");
+    struct disk *d = scsi_cur_disk("bench");
 
     return d ? scsi_bench(d, argc - 2, argv + 2) : CMD_FAIL;
-}
-
-int scsi_smart_command(struct disk *d, int argc, char **argv);
-
-static int do_smart(int argc, char **argv)
-{
-    struct disk *d = cur_disk("smart");
-
-    if (argc > 3)
-        return CMD_USAGE;
-    return d ? scsi_smart_command(d, argc, argv) : CMD_FAIL;
 }
 
 static int do_scsi(int argc, char **argv)
@@ -303,16 +292,15 @@ static int do_scsi(int argc, char **argv)
         return do_flush();
     if (!strcmp(sub, "sense") && argc == 2)
         return do_sense();
-    if (!strcmp(sub, "smart"))
-        return do_smart(argc, argv);
+    if (!strcmp(sub, "smart") && scsi_smart)
+        return scsi_smart(argc, argv);
     if (!strcmp(sub, "bench"))
         return do_bench(argc, argv);
     if (argc > 1 && strcmp(sub, "scan") && strcmp(sub, "info") && strcmp(sub, "device") &&
-        strcmp(sub, "flush") && strcmp(sub, "sense") && strcmp(sub, "smart"))
+        strcmp(sub, "flush") && strcmp(sub, "sense"))
         printf("scsi: unknown subcommand '%s'\n", sub);
     return CMD_USAGE;
 }
-SHELL_COMMAND(scsi, do_scsi,
-              "scan | info | device [n] | read addr blk# cnt | write addr blk# cnt | "
-              "verify blk# cnt | flush | sense | smart [what] | " SCSI_BENCH_USAGE,
-              "SCSI devices: list, select, read, write, verify, flush, sense, SMART, bench");
+const char scsi_usage[sizeof(scsi_usage)] __attribute__((weak)) = SCSI_USAGE("");
+const char scsi_help[sizeof(scsi_help)] __attribute__((weak)) = SCSI_HELP("");
+SHELL_COMMAND(scsi, do_scsi, scsi_usage, scsi_help);

@@ -4,12 +4,15 @@
  * whose data is an SRB_IO_CONTROL header ("SCSIDISK") followed by
  * SENDCMDINPARAMS, answered with SENDCMDOUTPARAMS.  Any miniport that
  * answers them works; one that does not is said to not support it.
+ * A diagnostic: linked into build/kernel.elf only, it adds itself to the
+ * `scsi` command (scsicmds.h).
  */
 #include "shell.h"
 #include "console.h"
 #include "string.h"
 #include "heap.h"
 #include "disk.h"
+#include "scsicmds.h"
 #include "scsiport.h"
 #include "ntddscsi.h"
 #include "ntdddisk.h"
@@ -197,12 +200,18 @@ done:
     return rc;
 }
 
-int scsi_smart_command(struct disk *d, int argc, char **argv);
+const char scsi_usage[sizeof(scsi_usage)] = SCSI_USAGE(SCSI_SMART_USAGE);
+const char scsi_help[sizeof(scsi_help)] = SCSI_HELP(SCSI_SMART_HELP);
 
-int scsi_smart_command(struct disk *d, int argc, char **argv)
+int scsi_smart(int argc, char **argv)
 {
+    struct disk *d = scsi_cur_disk("smart");
     const char *what = argc > 2 ? argv[2] : "status";
 
+    if (argc > 3)
+        return CMD_USAGE;
+    if (!d)
+        return CMD_FAIL;
     for (unsigned i = 0; i < ARRAY_SIZE(ops); i++)
         if (!strcmp(what, ops[i].name))
             return do_smart(d, i);
