@@ -6,6 +6,7 @@
  * against the C library.
  */
 #include "types.h"
+#include "string.h"
 
 #ifdef HOST_TEST
 #define vformat     k_vformat
@@ -18,8 +19,12 @@ int k_snprintf(char *buf, size_t size, const char *fmt, ...);
 #include "console.h"
 #endif
 
+/* The flag characters, in the order of their bits in spec.flags. */
+#define FLAG_CHARS  "-0+ #"
+enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
+
 struct spec {
-    bool left, zero, plus, space, alt;
+    unsigned flags;             /* F_* */
     int width;
     int prec;                   /* -1: none */
     int size;                   /* bytes of the argument: 1, 2, 4, 8 */
@@ -43,97 +48,109 @@ static void pad(struct out *o, char c, int count)
         put(o, c);
 }
 
-static void put_str(struct out *o, const struct spec *s, const char *str)
+/* len bytes of str, padded with blanks to the width (%s, %c). */
+static void put_field(struct out *o, const struct spec *s, const char *str, int len)
 {
-    int len = 0;
-
-    if (!str)
-        str = "(null)";
-    while (str[len] && (s->prec < 0 || len < s->prec))
-        len++;
-    if (!s->left)
+    if (!(s->flags & F_LEFT))
         pad(o, ' ', s->width - len);
     for (int i = 0; i < len; i++)
         put(o, str[i]);
-    if (s->left)
+    if (s->flags & F_LEFT)
         pad(o, ' ', s->width - len);
 }
 
 static void put_num(struct out *o, const struct spec *s, uint64_t v, bool neg,
                     unsigned base, bool upper)
 {
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char buf[24];
     int len = 0, zeros, total;
     const char *prefix = "";
 
     while (v) {
-        buf[len++] = digits[v % base];
+        char c = "0123456789abcdef"[v % base];
+        buf[len++] = upper && c > '9' ? c - ('a' - 'A') : c;
         v /= base;
     }
     if (s->prec < 0 && len == 0)
         buf[len++] = '0';
     if (neg)
         prefix = "-";
-    else if (s->plus)
+    else if (s->flags & F_PLUS)
         prefix = "+";
-    else if (s->space)
+    else if (s->flags & F_SPACE)
         prefix = " ";
-    if (s->alt && base == 16 && len && !(len == 1 && buf[0] == '0'))
+    if ((s->flags & F_ALT) && base == 16 && len && !(len == 1 && buf[0] == '0'))
         prefix = upper ? "0X" : "0x";
-    if (s->alt && base == 8 && s->prec <= len && (len == 0 || buf[len - 1] != '0'))
+    if ((s->flags & F_ALT) && base == 8 && s->prec <= len && (len == 0 || buf[len - 1] != '0'))
         prefix = "0";                   /* unless the precision already leads with one */
 
     zeros = s->prec > len ? s->prec - len : 0;
     total = (int)__builtin_strlen(prefix) + zeros + len;
-    if (s->zero && !s->left && s->prec < 0)
+    if ((s->flags & (F_ZERO | F_LEFT)) == F_ZERO && s->prec < 0)
         zeros += s->width > total ? s->width - total : 0;
-    else if (!s->left)
+    else if (!(s->flags & F_LEFT))
         pad(o, ' ', s->width - total);
     for (const char *p = prefix; *p; p++)
         put(o, *p);
     pad(o, '0', zeros);
     while (len)
         put(o, buf[--len]);
-    if (s->left)
+    if (s->flags & F_LEFT)
         pad(o, ' ', s->width - total);
+}
+
+/* %d %i %u %x %X %o %p: the argument, of s->size bytes, in its base. */
+static void put_int(struct out *o, struct spec *s, char conv, va_list *ap)
+{
+    bool sign = conv == 'd' || conv == 'i';
+    unsigned base = conv == 'o' ? 8 : sign || conv == 'u' ? 10 : 16;
+    uint64_t v;
+
+    if (conv == 'p') {
+        s->flags |= F_ALT;
+        s->size = sizeof(void *);
+    }
+    if (s->size == 8) {
+        v = va_arg(*ap, unsigned long long);
+    } else {
+        unsigned shift = 32 - 8 * (unsigned)s->size;    /* keep the low size bytes */
+        uint32_t u = va_arg(*ap, unsigned) << shift;
+        v = sign ? (uint64_t)(int64_t)((int32_t)u >> shift) : u >> shift;
+    }
+    sign = sign && (int64_t)v < 0;
+    put_num(o, s, sign ? -v : v, sign, base, conv == 'X');
+}
+
+/* A width or precision: digits, or '*' for the next int argument. */
+static int parse_count(const char **f, va_list *ap)
+{
+    int n = 0;
+
+    if (**f == '*') {
+        (*f)++;
+        return va_arg(*ap, int);
+    }
+    while (**f >= '0' && **f <= '9')
+        n = n * 10 + (*(*f)++ - '0');
+    return n;
 }
 
 /* Parse flags, width, precision and length; returns the conversion char. */
 static const char *parse_spec(const char *f, struct spec *s, va_list *ap)
 {
     *s = (struct spec){ .prec = -1, .size = 4 };
-    for (;; f++) {
-        if (*f == '-') s->left = true;
-        else if (*f == '0') s->zero = true;
-        else if (*f == '+') s->plus = true;
-        else if (*f == ' ') s->space = true;
-        else if (*f == '#') s->alt = true;
-        else break;
-    }
-    if (*f == '*') {
-        s->width = va_arg(*ap, int);
-        if (s->width < 0) {
-            s->left = true;
-            s->width = -s->width;
-        }
-        f++;
-    } else {
-        while (*f >= '0' && *f <= '9')
-            s->width = s->width * 10 + (*f++ - '0');
+    for (const char *p; *f && (p = strchr(FLAG_CHARS, *f)) != NULL; f++)
+        s->flags |= 1u << (p - FLAG_CHARS);
+    s->width = parse_count(&f, ap);
+    if (s->width < 0) {
+        s->flags |= F_LEFT;
+        s->width = -s->width;
     }
     if (*f == '.') {
         f++;
-        s->prec = 0;
-        if (*f == '*') {
-            s->prec = va_arg(*ap, int);
-            if (s->prec < 0)
-                s->prec = -1;
-            f++;
-        } else {
-            while (*f >= '0' && *f <= '9')
-                s->prec = s->prec * 10 + (*f++ - '0');
-        }
+        s->prec = parse_count(&f, ap);
+        if (s->prec < 0)
+            s->prec = -1;
     }
     if (f[0] == 'h' && f[1] == 'h') { s->size = 1; f += 2; }
     else if (f[0] == 'h') { s->size = 2; f++; }
@@ -144,22 +161,6 @@ static const char *parse_spec(const char *f, struct spec *s, va_list *ap)
     else if (f[0] == 'I' && f[1] == '3' && f[2] == '2') { s->size = 4; f += 3; }
     else if (f[0] == 'I') { s->size = sizeof(void *); f++; }
     return f;
-}
-
-static uint64_t get_unsigned(int size, va_list *ap)
-{
-    if (size == 8)
-        return va_arg(*ap, unsigned long long);
-    unsigned v = va_arg(*ap, unsigned);
-    return size == 1 ? (uint8_t)v : size == 2 ? (uint16_t)v : v;
-}
-
-static int64_t get_signed(int size, va_list *ap)
-{
-    if (size == 8)
-        return va_arg(*ap, long long);
-    int v = va_arg(*ap, int);
-    return size == 1 ? (int8_t)v : size == 2 ? (int16_t)v : v;
 }
 
 int vformat(void (*emit)(void *, char), void *ctx, const char *fmt, va_list ap0)
@@ -176,36 +177,30 @@ int vformat(void (*emit)(void *, char), void *ctx, const char *fmt, va_list ap0)
         }
         f = parse_spec(f + 1, &s, &ap);
         switch (*f) {
-        case 'd':
-        case 'i': {
-            int64_t v = get_signed(s.size, &ap);
-            put_num(&o, &s, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false);
-            break;
-        }
-        case 'u': put_num(&o, &s, get_unsigned(s.size, &ap), false, 10, false); break;
-        case 'x': put_num(&o, &s, get_unsigned(s.size, &ap), false, 16, false); break;
-        case 'X': put_num(&o, &s, get_unsigned(s.size, &ap), false, 16, true); break;
-        case 'o': put_num(&o, &s, get_unsigned(s.size, &ap), false, 8, false); break;
-        case 'p':
-            s.alt = true;
-            put_num(&o, &s, (uintptr_t)va_arg(ap, void *), false, 16, false);
+        case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p':
+            put_int(&o, &s, *f, &ap);
             break;
         case 'c': {
             char c = (char)va_arg(ap, int);
-            if (!s.left)
-                pad(&o, ' ', s.width - 1);
-            put(&o, c);
-            if (s.left)
-                pad(&o, ' ', s.width - 1);
+            put_field(&o, &s, &c, 1);
             break;
         }
-        case 's': put_str(&o, &s, va_arg(ap, const char *)); break;
-        case '%': put(&o, '%'); break;
+        case 's': {
+            const char *str = va_arg(ap, const char *);
+            int len = 0;
+            if (!str)
+                str = "(null)";
+            while (str[len] && (s.prec < 0 || len < s.prec))
+                len++;
+            put_field(&o, &s, str, len);
+            break;
+        }
         case '\0':
             f--;                /* lone '%' at the end: print nothing more */
             break;
-        default:                /* unknown conversion: show it as written */
-            put(&o, '%');
+        default:                /* "%%"; an unknown conversion shows as written */
+            if (*f != '%')
+                put(&o, '%');
             put(&o, *f);
             break;
         }
