@@ -15,14 +15,19 @@
 
 static int current = -1;                /* "scsi device" */
 
-/* The current device; until one is chosen, the first one the scan found. */
+/* Until a device is chosen, the first one the scan found is current. */
+static void pick_default(void)
+{
+    for (int i = 0; current < 0 && i < disk_count(); i++)
+        if (disk_get(i))
+            current = i;
+}
+
 struct disk *scsi_cur_disk(const char *cmd)
 {
     struct disk *d;
 
-    for (int i = 0; current < 0 && i < disk_count(); i++)
-        if (disk_get(i))
-            current = i;
+    pick_default();
     d = disk_get(current);
 
     if (!d) {
@@ -58,7 +63,7 @@ static void print_device(const struct disk *d)
         printf("            Capacity: not available (no medium)\n");
 }
 
-static void list_devices(void)
+static int do_info(int argc __unused, char **argv __unused)
 {
     int shown = 0;
 
@@ -71,20 +76,17 @@ static void list_devices(void)
     }
     if (!shown)
         printf("No SCSI devices found\n");
-    if (current < 0 && shown)
-        for (int i = 0; i < disk_count() && current < 0; i++)
-            if (disk_get(i))
-                current = i;
+    pick_default();
+    return CMD_OK;
 }
 
-static int do_scan(void)
+static int do_scan(int argc, char **argv)
 {
     printf("scanning bus for devices...\n");
     for (int i = 0; i < sp_nadapters; i++)
         if (sp_adapters[i]->initialized)
             sp_rescan(sp_adapters[i]);
-    list_devices();
-    return CMD_OK;
+    return do_info(argc, argv);
 }
 
 static int do_device(int argc, char **argv)
@@ -144,20 +146,6 @@ static bool show_progress(void *ctx, uint64_t done, uint64_t total)
     return true;
 }
 
-static bool parse_args(char **argv, int first, int n, uint64_t *out, const char *cmd)
-{
-    static const char *const names[] = { "addr", "blk#", "cnt" };
-
-    for (int i = 0; i < n; i++) {
-        if (!parse_u64(argv[first + i], 16, &out[i])) {
-            printf("scsi %s: %s '%s' is not a hex number\n", cmd, names[3 - n + i],
-                   argv[first + i]);
-            return false;
-        }
-    }
-    return true;
-}
-
 static int transfer(struct disk *d, enum disk_op op, uint64_t addr, uint64_t blk, uint64_t cnt,
                     const char *cmd)
 {
@@ -191,46 +179,34 @@ static int transfer(struct disk *d, enum disk_op op, uint64_t addr, uint64_t blk
     rc = disk_rw(d, op, blk, cnt, (void *)(uintptr_t)addr, show_progress, &p);
     if (p.shown || rc)
         console_fresh_line();
-    if (rc == 0) {
-        printf("%llu blocks %s: OK\n", (unsigned long long)cnt, done_word[op]);
-        return CMD_OK;
-    }
     printf("%llu blocks %s: %s\n", (unsigned long long)cnt, done_word[op],
-           rc > 0 ? "INTERRUPTED" : "ERROR");
-    return CMD_FAIL;
+           rc == 0 ? "OK" : rc > 0 ? "INTERRUPTED" : "ERROR");
+    return rc ? CMD_FAIL : CMD_OK;
 }
 
-static int do_rw(int argc, char **argv, enum disk_op op)
+/* read addr blk# cnt, write addr blk# cnt, verify blk# cnt (the first letter tells them apart). */
+static int do_transfer(int argc, char **argv)
 {
-    uint64_t v[3];
+    static const char *const names[] = { "addr", "blk#", "cnt" };
+    const char *cmd = argv[1];
+    enum disk_op op = cmd[0] == 'r' ? DISK_READ : cmd[0] == 'w' ? DISK_WRITE : DISK_VERIFY;
+    uint64_t v[3] = { 0 };              /* verify has no addr */
     struct disk *d;
 
-    if (argc != 5)
-        return CMD_USAGE;
-    if (!parse_args(argv, 2, 3, v, argv[1]))
-        return CMD_FAIL;
-    d = scsi_cur_disk(argv[1]);
+    for (int i = 5 - argc; i < 3; i++) {
+        const char *arg = argv[argc - 3 + i];
+        if (!parse_u64(arg, 16, &v[i])) {
+            printf("scsi %s: %s '%s' is not a hex number\n", cmd, names[i], arg);
+            return CMD_FAIL;
+        }
+    }
+    d = scsi_cur_disk(cmd);
     if (!d)
         return CMD_FAIL;
-    return transfer(d, op, v[0], v[1], v[2], argv[1]);
+    return transfer(d, op, v[0], v[1], v[2], cmd);
 }
 
-static int do_verify(int argc, char **argv)
-{
-    uint64_t v[2];
-    struct disk *d;
-
-    if (argc != 4)
-        return CMD_USAGE;
-    if (!parse_args(argv, 2, 2, v, "verify"))
-        return CMD_FAIL;
-    d = scsi_cur_disk("verify");
-    if (!d)
-        return CMD_FAIL;
-    return transfer(d, DISK_VERIFY, 0, v[0], v[1], "verify");
-}
-
-static int do_flush(void)
+static int do_flush(int argc __unused, char **argv __unused)
 {
     struct disk *d = scsi_cur_disk("flush");
 
@@ -242,7 +218,7 @@ static int do_flush(void)
     return CMD_OK;
 }
 
-static int do_sense(void)
+static int do_sense(int argc __unused, char **argv __unused)
 {
     struct disk *d = scsi_cur_disk("sense");
     char text[96];
@@ -270,35 +246,35 @@ static int do_bench(int argc, char **argv)
     return d ? scsi_bench(d, argc - 2, argv + 2) : CMD_FAIL;
 }
 
+/* The subcommands, each with the word counts it takes (the command's own included). */
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    uint8_t min_argc, max_argc;
+} subs[] = {
+    { "scan", do_scan, 2, 2 },
+    { "info", do_info, 2, 2 },
+    { "device", do_device, 2, 3 },
+    { "read", do_transfer, 5, 5 },
+    { "write", do_transfer, 5, 5 },
+    { "verify", do_transfer, 4, 4 },
+    { "flush", do_flush, 2, 2 },
+    { "sense", do_sense, 2, 2 },
+    { "smart", scsi_smart, 2, 3 },      /* NULL without scsismart.o: unknown */
+    { "bench", do_bench, 2, 6 },
+};
+
 static int do_scsi(int argc, char **argv)
 {
-    const char *sub = argc > 1 ? argv[1] : "";
-
-    if (!strcmp(sub, "scan") && argc == 2)
-        return do_scan();
-    if (!strcmp(sub, "info") && argc == 2) {
-        list_devices();
-        return CMD_OK;
+    for (unsigned i = 0; argc > 1 && i < ARRAY_SIZE(subs); i++) {
+        if (strcmp(argv[1], subs[i].name) || !subs[i].fn)
+            continue;
+        if (argc < subs[i].min_argc || argc > subs[i].max_argc)
+            return CMD_USAGE;
+        return subs[i].fn(argc, argv);
     }
-    if (!strcmp(sub, "device") && argc <= 3)
-        return do_device(argc, argv);
-    if (!strcmp(sub, "read"))
-        return do_rw(argc, argv, DISK_READ);
-    if (!strcmp(sub, "write"))
-        return do_rw(argc, argv, DISK_WRITE);
-    if (!strcmp(sub, "verify"))
-        return do_verify(argc, argv);
-    if (!strcmp(sub, "flush") && argc == 2)
-        return do_flush();
-    if (!strcmp(sub, "sense") && argc == 2)
-        return do_sense();
-    if (!strcmp(sub, "smart") && scsi_smart)
-        return scsi_smart(argc, argv);
-    if (!strcmp(sub, "bench"))
-        return do_bench(argc, argv);
-    if (argc > 1 && strcmp(sub, "scan") && strcmp(sub, "info") && strcmp(sub, "device") &&
-        strcmp(sub, "flush") && strcmp(sub, "sense"))
-        printf("scsi: unknown subcommand '%s'\n", sub);
+    if (argc > 1)
+        printf("scsi: unknown subcommand '%s'\n", argv[1]);
     return CMD_USAGE;
 }
 const char scsi_usage[sizeof(scsi_usage)] __attribute__((weak)) = SCSI_USAGE("");

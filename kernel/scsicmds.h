@@ -25,7 +25,8 @@ extern const char scsi_help[sizeof(SCSI_HELP(SCSI_SMART_HELP))];
 /* The current device, or NULL after "scsi CMD: ..." saying why there is none. */
 struct disk *scsi_cur_disk(const char *cmd);
 
-/* `scsi smart [what]`: argv[1] is "smart"; NULL where scsismart.o is not linked. */
+/* `scsi smart [what]`: argv[1] is "smart", argc 2 or 3 (scsicmds.c checks);
+   NULL where scsismart.o is not linked. */
 int scsi_smart(int argc, char **argv) __attribute__((weak));
 
 #endif

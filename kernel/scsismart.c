@@ -208,8 +208,6 @@ int scsi_smart(int argc, char **argv)
     struct disk *d = scsi_cur_disk("smart");
     const char *what = argc > 2 ? argv[2] : "status";
 
-    if (argc > 3)
-        return CMD_USAGE;
     if (!d)
         return CMD_FAIL;
     for (unsigned i = 0; i < ARRAY_SIZE(ops); i++)
