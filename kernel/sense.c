@@ -52,71 +52,83 @@ bool sense_parse(const uint8_t *s, size_t len, struct sense_info *out)
     return false;
 }
 
-const char *sense_key_name(uint8_t key)
+/* The n-th string of a list of NUL-terminated strings laid end to end. */
+static const char *nth_string(const char *list, unsigned n)
 {
-    static const char *const names[16] = {
-        "NO SENSE", "RECOVERED ERROR", "NOT READY", "MEDIUM ERROR",
-        "HARDWARE ERROR", "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT",
-        "BLANK CHECK", "VENDOR SPECIFIC", "COPY ABORTED", "ABORTED COMMAND",
-        "EQUAL", "VOLUME OVERFLOW", "MISCOMPARE", "COMPLETED",
-    };
-    return names[key & 0x0F];
+    while (n--)
+        while (*list++)
+            ;
+    return list;
 }
 
-static const struct {
-    uint8_t asc, ascq;          /* ascq 0xFF: any qualifier */
-    const char *text;
-} asc_table[] = {
-    { 0x00, 0x00, "no additional sense information" },
-    { 0x00, 0x06, "I/O process terminated" },
-    { 0x02, 0x00, "no seek complete" },
-    { 0x03, 0x00, "peripheral device write fault" },
-    { 0x04, 0x00, "logical unit not ready, cause not reportable" },
-    { 0x04, 0x01, "logical unit is in process of becoming ready" },
-    { 0x04, 0x02, "logical unit not ready, initializing command required" },
-    { 0x04, 0x03, "logical unit not ready, manual intervention required" },
-    { 0x04, 0xFF, "logical unit not ready" },
-    { 0x08, 0xFF, "logical unit communication failure" },
-    { 0x0C, 0x02, "write error, auto reallocation failed" },
-    { 0x0C, 0xFF, "write error" },
-    { 0x10, 0xFF, "ID CRC or ECC error" },
-    { 0x11, 0x04, "unrecovered read error, auto reallocate failed" },
-    { 0x11, 0xFF, "unrecovered read error" },
-    { 0x14, 0x01, "record not found" },
-    { 0x14, 0xFF, "recorded entity not found" },
-    { 0x1A, 0x00, "parameter list length error" },
-    { 0x20, 0x00, "invalid command operation code" },
-    { 0x21, 0x00, "logical block address out of range" },
-    { 0x24, 0x00, "invalid field in CDB" },
-    { 0x25, 0x00, "logical unit not supported" },
-    { 0x26, 0xFF, "invalid field in parameter list" },
-    { 0x27, 0xFF, "write protected" },
-    { 0x28, 0x00, "not ready to ready change, medium may have changed" },
-    { 0x29, 0x00, "power on, reset, or bus device reset occurred" },
-    { 0x29, 0xFF, "power on or reset occurred" },
-    { 0x2A, 0x01, "mode parameters changed" },
-    { 0x2A, 0xFF, "parameters changed" },
-    { 0x30, 0xFF, "incompatible medium installed" },
-    { 0x31, 0xFF, "medium format corrupted" },
-    { 0x3A, 0xFF, "medium not present" },
-    { 0x3F, 0x0E, "reported LUNs data has changed" },
-    { 0x3F, 0xFF, "target operating conditions have changed" },
-    { 0x44, 0xFF, "internal target failure" },
-    { 0x47, 0xFF, "SCSI parity error" },
-    { 0x48, 0x00, "initiator detected error message received" },
-    { 0x49, 0x00, "invalid message error" },
-    { 0x4B, 0xFF, "data phase error" },
-    { 0x4E, 0x00, "overlapped commands attempted" },
-    { 0x53, 0x02, "medium removal prevented" },
-    { 0x5D, 0xFF, "failure prediction threshold exceeded" },
-    { 0x64, 0x00, "illegal mode for this track" },
-};
+const char *sense_key_name(uint8_t key)
+{
+    return nth_string("NO SENSE\0RECOVERED ERROR\0NOT READY\0MEDIUM ERROR\0"
+                      "HARDWARE ERROR\0ILLEGAL REQUEST\0UNIT ATTENTION\0DATA PROTECT\0"
+                      "BLANK CHECK\0VENDOR SPECIFIC\0COPY ABORTED\0ABORTED COMMAND\0"
+                      "EQUAL\0VOLUME OVERFLOW\0MISCOMPARE\0COMPLETED", key & 0x0F);
+}
+
+/*
+ * Additional sense codes and qualifiers (ascq 0xFF: any qualifier) and
+ * their text: two tables made from one list, the codes two bytes a line
+ * and the texts end to end, rather than a pointer a line.
+ */
+#define ASC_LIST(X) \
+    X(0x00, 0x00, "no additional sense information") \
+    X(0x00, 0x06, "I/O process terminated") \
+    X(0x02, 0x00, "no seek complete") \
+    X(0x03, 0x00, "peripheral device write fault") \
+    X(0x04, 0x00, "logical unit not ready, cause not reportable") \
+    X(0x04, 0x01, "logical unit is in process of becoming ready") \
+    X(0x04, 0x02, "logical unit not ready, initializing command required") \
+    X(0x04, 0x03, "logical unit not ready, manual intervention required") \
+    X(0x04, 0xFF, "logical unit not ready") \
+    X(0x08, 0xFF, "logical unit communication failure") \
+    X(0x0C, 0x02, "write error, auto reallocation failed") \
+    X(0x0C, 0xFF, "write error") \
+    X(0x10, 0xFF, "ID CRC or ECC error") \
+    X(0x11, 0x04, "unrecovered read error, auto reallocate failed") \
+    X(0x11, 0xFF, "unrecovered read error") \
+    X(0x14, 0x01, "record not found") \
+    X(0x14, 0xFF, "recorded entity not found") \
+    X(0x1A, 0x00, "parameter list length error") \
+    X(0x20, 0x00, "invalid command operation code") \
+    X(0x21, 0x00, "logical block address out of range") \
+    X(0x24, 0x00, "invalid field in CDB") \
+    X(0x25, 0x00, "logical unit not supported") \
+    X(0x26, 0xFF, "invalid field in parameter list") \
+    X(0x27, 0xFF, "write protected") \
+    X(0x28, 0x00, "not ready to ready change, medium may have changed") \
+    X(0x29, 0x00, "power on, reset, or bus device reset occurred") \
+    X(0x29, 0xFF, "power on or reset occurred") \
+    X(0x2A, 0x01, "mode parameters changed") \
+    X(0x2A, 0xFF, "parameters changed") \
+    X(0x30, 0xFF, "incompatible medium installed") \
+    X(0x31, 0xFF, "medium format corrupted") \
+    X(0x3A, 0xFF, "medium not present") \
+    X(0x3F, 0x0E, "reported LUNs data has changed") \
+    X(0x3F, 0xFF, "target operating conditions have changed") \
+    X(0x44, 0xFF, "internal target failure") \
+    X(0x47, 0xFF, "SCSI parity error") \
+    X(0x48, 0x00, "initiator detected error message received") \
+    X(0x49, 0x00, "invalid message error") \
+    X(0x4B, 0xFF, "data phase error") \
+    X(0x4E, 0x00, "overlapped commands attempted") \
+    X(0x53, 0x02, "medium removal prevented") \
+    X(0x5D, 0xFF, "failure prediction threshold exceeded") \
+    X(0x64, 0x00, "illegal mode for this track")
+
+#define ASC_CODES(asc, ascq, text)  { asc, ascq },
+#define ASC_TEXT(asc, ascq, text)   text "\0"
+static const uint8_t asc_codes[][2] = { ASC_LIST(ASC_CODES) };
+static const char asc_texts[] = ASC_LIST(ASC_TEXT);
 
 const char *sense_asc_text(uint8_t asc, uint8_t ascq)
 {
-    for (size_t i = 0; i < sizeof(asc_table) / sizeof(asc_table[0]); i++)
-        if (asc_table[i].asc == asc && (asc_table[i].ascq == ascq || asc_table[i].ascq == 0xFF))
-            return asc_table[i].text;
+    for (unsigned i = 0; i < sizeof(asc_codes) / sizeof(asc_codes[0]); i++)
+        if (asc_codes[i][0] == asc && (asc_codes[i][1] == ascq || asc_codes[i][1] == 0xFF))
+            return nth_string(asc_texts, i);
     return NULL;
 }
 
@@ -124,9 +136,6 @@ int sense_format(char *buf, size_t n, const struct sense_info *si)
 {
     const char *text = sense_asc_text(si->asc, si->ascq);
 
-    if (text)
-        return snprintf(buf, n, "%s: %s (%02x/%02x)", sense_key_name(si->key), text,
-                        si->asc, si->ascq);
-    return snprintf(buf, n, "%s: additional sense %02x/%02x", sense_key_name(si->key),
-                    si->asc, si->ascq);
+    return snprintf(buf, n, text ? "%s: %s (%02x/%02x)" : "%s: %sadditional sense %02x/%02x",
+                    sense_key_name(si->key), text ? text : "", si->asc, si->ascq);
 }
