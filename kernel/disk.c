@@ -21,51 +21,34 @@ static uint8_t *bounce;             /* one DMA-able bounce buffer */
 
 static uint32_t rw_timeout(void);
 
+/* Peripheral device types 00h-0Eh; "" where we have no name. */
 const char *__attribute__((cold)) disk_type_name(uint8_t type)
 {
-    switch (type) {
-    case DIRECT_ACCESS_DEVICE: return "Hard Disk";
-    case SEQUENTIAL_ACCESS_DEVICE: return "Tape";
-    case PRINTER_DEVICE: return "Printer";
-    case PROCESSOR_DEVICE: return "Processor";
-    case WRITE_ONCE_READ_MULTIPLE_DEVICE: return "WORM";
-    case READ_ONLY_DIRECT_ACCESS_DEVICE: return "CD-ROM";
-    case OPTICAL_DEVICE: return "Optical Device";
-    case MEDIUM_CHANGER: return "Medium Changer";
-    case ARRAY_CONTROLLER_DEVICE: return "RAID Controller";
-    case REDUCED_BLOCK_DEVICE: return "Simplified Direct-Access";
-    default: return "Unknown";
-    }
+    const char *name = "";
+
+    if (type <= REDUCED_BLOCK_DEVICE)
+        name = nth_string("Hard Disk\0Tape\0Printer\0Processor\0WORM\0CD-ROM\0\0"  /* 00-06 */
+                          "Optical Device\0Medium Changer\0\0\0\0"                  /* 07-0b */
+                          "RAID Controller\0\0Simplified Direct-Access", type);    /* 0c-0e */
+    return *name ? name : "Unknown";
 }
 
+/* SRB status codes 00h-26h by name; "" where we have none. */
 static const char *srb_status_name(UCHAR st)
 {
-    switch (SRB_STATUS(st)) {
-    case SRB_STATUS_SUCCESS: return "SUCCESS";
-    case SRB_STATUS_ABORTED: return "ABORTED";
-    case SRB_STATUS_ERROR: return "ERROR";
-    case SRB_STATUS_BUSY: return "BUSY";
-    case SRB_STATUS_INVALID_REQUEST: return "INVALID_REQUEST";
-    case SRB_STATUS_INVALID_PATH_ID: return "INVALID_PATH_ID";
-    case SRB_STATUS_NO_DEVICE: return "NO_DEVICE";
-    case SRB_STATUS_TIMEOUT: return "TIMEOUT";
-    case SRB_STATUS_SELECTION_TIMEOUT: return "SELECTION_TIMEOUT";
-    case SRB_STATUS_COMMAND_TIMEOUT: return "COMMAND_TIMEOUT";
-    case SRB_STATUS_BUS_RESET: return "BUS_RESET";
-    case SRB_STATUS_PARITY_ERROR: return "PARITY_ERROR";
-    case SRB_STATUS_REQUEST_SENSE_FAILED: return "REQUEST_SENSE_FAILED";
-    case SRB_STATUS_NO_HBA: return "NO_HBA";
-    case SRB_STATUS_DATA_OVERRUN: return "DATA_OVERRUN";
-    case SRB_STATUS_UNEXPECTED_BUS_FREE: return "UNEXPECTED_BUS_FREE";
-    case SRB_STATUS_PHASE_SEQUENCE_FAILURE: return "PHASE_SEQUENCE_FAILURE";
-    case SRB_STATUS_REQUEST_FLUSHED: return "REQUEST_FLUSHED";
-    case SRB_STATUS_INVALID_LUN: return "INVALID_LUN";
-    case SRB_STATUS_INVALID_TARGET_ID: return "INVALID_TARGET_ID";
-    case SRB_STATUS_BAD_FUNCTION: return "BAD_FUNCTION";
-    case SRB_STATUS_ERROR_RECOVERY: return "ERROR_RECOVERY";
-    case SRB_STATUS_INSUFFICIENT_RESOURCES: return "INSUFFICIENT_RESOURCES";
-    default: return "unknown";
-    }
+    const char *name = "";
+
+    st = SRB_STATUS(st);
+    if (st <= SRB_STATUS_INSUFFICIENT_RESOURCES)
+        name = nth_string("\0SUCCESS\0ABORTED\0\0ERROR\0BUSY\0INVALID_REQUEST\0"    /* 00-06 */
+                          "INVALID_PATH_ID\0NO_DEVICE\0TIMEOUT\0SELECTION_TIMEOUT\0"  /* 07-0a */
+                          "COMMAND_TIMEOUT\0\0\0BUS_RESET\0PARITY_ERROR\0"            /* 0b-0f */
+                          "REQUEST_SENSE_FAILED\0NO_HBA\0DATA_OVERRUN\0"               /* 10-12 */
+                          "UNEXPECTED_BUS_FREE\0PHASE_SEQUENCE_FAILURE\0\0"            /* 13-15 */
+                          "REQUEST_FLUSHED\0\0\0\0\0\0\0\0\0\0"                  /* 16-1f */
+                          "INVALID_LUN\0INVALID_TARGET_ID\0BAD_FUNCTION\0"             /* 20-22 */
+                          "ERROR_RECOVERY\0\0\0INSUFFICIENT_RESOURCES", st);          /* 23-26 */
+    return *name ? name : "unknown";
 }
 
 /* ---- one command, with retries ------------------------------------------------ */

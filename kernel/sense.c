@@ -52,8 +52,7 @@ bool sense_parse(const uint8_t *s, size_t len, struct sense_info *out)
     return false;
 }
 
-/* The n-th string of a list of NUL-terminated strings laid end to end. */
-static const char *nth_string(const char *list, unsigned n)
+const char *nth_string(const char *list, unsigned n)
 {
     while (n--)
         while (*list++)

@@ -26,4 +26,8 @@ const char *sense_asc_text(uint8_t asc, uint8_t ascq);  /* NULL if unknown */
 /* "MEDIUM ERROR: unrecovered read error (11/00)"; returns snprintf's count. */
 int sense_format(char *buf, size_t n, const struct sense_info *si);
 
+/* The n-th of the NUL-terminated strings laid end to end in list: the
+   name tables here and in the disk layer, smaller than pointer tables. */
+const char *nth_string(const char *list, unsigned n);
+
 #endif
