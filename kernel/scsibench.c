@@ -79,24 +79,39 @@ struct bench_slot {
     uint8_t sense[SP_SENSE_SLOT];
 };
 
+/* "sd0: bench: " and the rest of a line about the job; false, for the caller to return. */
+static bool __attribute__((noinline, cold)) __printf(2, 3)
+job_error(const struct bench_job *j, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("%s: bench: ", j->d->name);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 /* ---- arguments ------------------------------------------------------------ */
 
 /* Decimal with an optional k/m/g suffix, or hex with 0x. */
-static bool parse_size(const char *s, uint64_t *out)
+static bool __attribute__((cold)) parse_size(const char *s, uint64_t *out)
 {
+    static const char units[] = "kmg";          /* KiB, MiB, GiB */
     char num[24];
     size_t n = strlen(s);
     unsigned shift = 0;
+    const char *unit;
     uint64_t v;
 
     if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
         return parse_u64(s, 16, out);
     if (n == 0 || n >= sizeof(num))
         return false;
-    switch (s[n - 1]) {
-    case 'k': case 'K': shift = 10; n--; break;
-    case 'm': case 'M': shift = 20; n--; break;
-    case 'g': case 'G': shift = 30; n--; break;
+    unit = strchr(units, s[n - 1] | 0x20);          /* | 0x20: either case */
+    if (unit) {
+        shift = 10 * (unsigned)(unit - units + 1);
+        n--;
     }
     memcpy(num, s, n);
     num[n] = '\0';
@@ -106,17 +121,16 @@ static bool parse_size(const char *s, uint64_t *out)
     return true;
 }
 
+/* The kind's word, in enum bench_kind's order. */
 static bool __attribute__((cold)) parse_kind(const char *s, enum bench_kind *k)
 {
-    if (!strcmp(s, "seq"))
-        *k = BENCH_SEQ;
-    else if (!strcmp(s, "rand"))
-        *k = BENCH_RAND;
-    else if (!strcmp(s, "write"))
-        *k = BENCH_WRITE;
-    else
-        return false;
-    return true;
+    for (unsigned i = BENCH_SEQ; i <= BENCH_WRITE; i++) {
+        if (!strcmp(s, nth_string("seq\0rand\0write", i))) {
+            *k = (enum bench_kind)i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The job's shape from the words after the kind; false after one line. */
@@ -152,33 +166,21 @@ static bool __attribute__((noinline, cold)) check_job(struct bench_job *j, uint6
 {
     struct disk *d = j->d;
 
-    if (!d->block || !d->medium) {
-        printf("%s: bench: %s\n", d->name, d->block ? "no medium" : "not a block device");
-        return false;
-    }
-    if (j->kind == BENCH_WRITE && d->type == READ_ONLY_DIRECT_ACCESS_DEVICE) {
-        printf("%s: bench: read-only device\n", d->name);
-        return false;
-    }
-    if (j->size % d->block_size) {
-        printf("%s: bench: size %u is not a whole number of %u-byte blocks\n", d->name,
-               (unsigned)j->size, (unsigned)d->block_size);
-        return false;
-    }
-    if (j->size / d->block_size > d->blocks) {
-        printf("%s: bench: size %u is larger than the device\n", d->name, (unsigned)j->size);
-        return false;
-    }
-    if (j->qd > 1 && j->size > d->max_bytes) {
-        printf("%s: bench: %u KiB per request is over the adapter's limit of %u KiB at QD > 1\n",
-               d->name, (unsigned)(j->size >> 10), (unsigned)(d->max_bytes >> 10));
-        return false;
-    }
-    if (total < j->size) {
-        printf("%s: bench: total %llu is less than one I/O of %u bytes\n", d->name,
-               (unsigned long long)total, (unsigned)j->size);
-        return false;
-    }
+    if (!d->block || !d->medium)
+        return job_error(j, "%s\n", d->block ? "no medium" : "not a block device");
+    if (j->kind == BENCH_WRITE && d->type == READ_ONLY_DIRECT_ACCESS_DEVICE)
+        return job_error(j, "read-only device\n");
+    if (j->size % d->block_size)
+        return job_error(j, "size %u is not a whole number of %u-byte blocks\n",
+                         (unsigned)j->size, (unsigned)d->block_size);
+    if (j->size / d->block_size > d->blocks)
+        return job_error(j, "size %u is larger than the device\n", (unsigned)j->size);
+    if (j->qd > 1 && j->size > d->max_bytes)
+        return job_error(j, "%u KiB per request is over the adapter's limit of %u KiB at QD > 1\n",
+                         (unsigned)(j->size >> 10), (unsigned)(d->max_bytes >> 10));
+    if (total < j->size)
+        return job_error(j, "total %llu is less than one I/O of %u bytes\n",
+                         (unsigned long long)total, (unsigned)j->size);
     j->bpi = j->size / d->block_size;
     j->slots = (uint32_t)MIN(d->blocks / j->bpi, (uint64_t)UINT32_MAX);
     j->ios = total / j->size;
@@ -277,8 +279,8 @@ static void __attribute__((noinline, cold)) report_error(const struct bench_slot
         sense_format(text, sizeof(text), &si);
     else
         snprintf(text, sizeof(text), "SRB status %02x", SRB_STATUS(srb->SrbStatus));
-    printf("%s: bench: %s lba %llu: %s\n", s->job->d->name,
-           s->job->kind == BENCH_WRITE ? "write" : "read", (unsigned long long)s->lba, text);
+    job_error(s->job, "%s lba %llu: %s\n", s->job->kind == BENCH_WRITE ? "write" : "read",
+              (unsigned long long)s->lba, text);
 }
 
 /* Completion, from the port's deferred work: the slot is free again. */
@@ -323,9 +325,8 @@ static bool __attribute__((noinline, cold)) stalled(struct bench_job *j, uint64_
     }
     if (now - *since_us < BENCH_STALL_US)
         return false;
-    printf("%s: bench: no completion for %u s with %llu requests in flight; giving up\n",
-           j->d->name, (unsigned)(BENCH_STALL_US / 1000000),
-           (unsigned long long)(j->issued - j->done));
+    job_error(j, "no completion for %u s with %llu requests in flight; giving up\n",
+              (unsigned)(BENCH_STALL_US / 1000000), (unsigned long long)(j->issued - j->done));
     return true;
 }
 
@@ -409,13 +410,11 @@ static void __attribute__((noinline, cold)) print_result(const struct bench_job 
     uint64_t iops = us ? j->done * 1000000 / us : 0;
     uint64_t irq100 = j->done ? (uint64_t)irqs * 100 / j->done : 0;
 
-    if (j->size % 1024 == 0)
-        printf("%s: %s, %u KiB, QD %u: ", j->d->name, kind_name[j->kind],
-               (unsigned)(j->size >> 10), (unsigned)j->qd);
-    else
-        printf("%s: %s, %u B, QD %u: ", j->d->name, kind_name[j->kind], (unsigned)j->size,
-               (unsigned)j->qd);
-    printf("%llu I/Os in %llu.%03llu ms: %llu.%llu MB/s, %llu IOPS, %llu.%02llu interrupts/I/O%s\n",
+    bool kib = j->size % 1024 == 0;
+
+    printf("%s: %s, %u %s, QD %u: %llu I/Os in %llu.%03llu ms: %llu.%llu MB/s, %llu IOPS, "
+           "%llu.%02llu interrupts/I/O%s\n", j->d->name, kind_name[j->kind],
+           (unsigned)(kib ? j->size >> 10 : j->size), kib ? "KiB" : "B", (unsigned)j->qd,
            (unsigned long long)j->done, us / 1000, us % 1000, mbs10 / 10, mbs10 % 10, iops,
            irq100 / 100, irq100 % 100, j->interrupted ? " (interrupted)" : "");
 }
@@ -455,8 +454,8 @@ static int run_job(struct bench_job *j)
     else
         slots = alloc_slots(j);
     if (!buf && !slots) {
-        printf("%s: bench: no memory or requests for %u x %u bytes in flight\n", j->d->name,
-               (unsigned)j->qd, (unsigned)j->size);
+        job_error(j, "no memory or requests for %u x %u bytes in flight\n", (unsigned)j->qd,
+                  (unsigned)j->size);
         return CMD_FAIL;
     }
     console_interrupted();                      /* forget an old ^C */
