@@ -16,7 +16,7 @@
 
 static struct disk *disks[DISK_MAX];   /* allocated as devices are found */
 static int ndisks;
-static int nsd, ncd, ndev;
+static int nnamed[3];                /* devices named cdN, sdN, devN so far */
 static uint8_t *bounce;             /* one DMA-able bounce buffer */
 
 static uint32_t rw_timeout(void);
@@ -386,14 +386,13 @@ static bool is_block_type(uint8_t t)
            t == OPTICAL_DEVICE || t == REDUCED_BLOCK_DEVICE || t == WRITE_ONCE_READ_MULTIPLE_DEVICE;
 }
 
+/* cd0, cd1, ... for CD-ROMs; sd0, ... for other block devices; dev0, ... for the rest. */
 static void name_disk(struct disk *d)
 {
-    if (d->type == READ_ONLY_DIRECT_ACCESS_DEVICE)
-        snprintf(d->name, sizeof(d->name), "cd%d", ncd++);
-    else if (d->block)
-        snprintf(d->name, sizeof(d->name), "sd%d", nsd++);
-    else
-        snprintf(d->name, sizeof(d->name), "dev%d", ndev++);
+    int kind = d->type == READ_ONLY_DIRECT_ACCESS_DEVICE ? 0 : d->block ? 1 : 2;
+
+    snprintf(d->name, sizeof(d->name), "%s%d", nth_string("cd\0sd\0dev", (unsigned)kind),
+             nnamed[kind]++);
 }
 
 void __attribute__((cold)) disk_attach(struct sp_lu *lu)
