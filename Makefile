@@ -189,9 +189,6 @@ HOT_OBJS := \
 # I/O, only adds the no-ops that run into aligned loops.
 HOT_OPT := -O2 -falign-functions=1 -falign-jumps=1 -falign-loops=1 -falign-labels=1
 $(HOT_OBJS): OPT = $(HOT_OPT)
-# GCC 12 at -Os warns, wrongly, that lsi_script_assemble's total may be used
-# uninitialised (place_labels sets it whenever it returns TRUE).
-$(B)/hba/lsi_scripts.o: OPT = -O2
 
 # Miniports: hba/NAME.c (and hba/NAME_*.c) is miniport NAME.  Each is built
 # with the DDK headers only, its DriverEntry renamed NAME_DriverEntry, and a
