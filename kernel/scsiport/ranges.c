@@ -11,47 +11,42 @@
 #include "string.h"
 #endif
 
-#define SPACE_NONE      (-1)
-#define SPACE_SYSTEM    0
+/*
+ * The bus types, by INTERFACE_TYPE; NULL: none on this platform.  Every
+ * one named maps to the one system space (see "Address spaces" in ranges.h).
+ */
+static const char *const bus_names[] = {
+    [RANGE_BUS_INTERNAL] = "internal",
+    [RANGE_BUS_ISA] = "isa",
+    [RANGE_BUS_EISA] = "eisa",
+    [RANGE_BUS_MCA] = "mca",
+    [RANGE_BUS_PCI] = "pci",
+};
 
-/* The address space a bus maps to; see "Address spaces" in ranges.h. */
-static int range_space(int bus_type)
+static const char *bus_name(int bus_type)
 {
-    switch (bus_type) {
-    case RANGE_BUS_INTERNAL:
-    case RANGE_BUS_ISA:
-    case RANGE_BUS_EISA:
-    case RANGE_BUS_MCA:
-    case RANGE_BUS_PCI:
-        return SPACE_SYSTEM;
-    default:
-        return SPACE_NONE;
-    }
+    return (unsigned)bus_type < ARRAY_SIZE(bus_names) ? bus_names[bus_type] : NULL;
 }
 
 const char *range_bus_name(int bus_type)
 {
-    switch (bus_type) {
-    case RANGE_BUS_INTERNAL: return "internal";
-    case RANGE_BUS_ISA:      return "isa";
-    case RANGE_BUS_EISA:     return "eisa";
-    case RANGE_BUS_MCA:      return "mca";
-    case RANGE_BUS_PCI:      return "pci";
-    default:                 return "?";
-    }
+    const char *s = bus_name(bus_type);
+
+    return s ? s : "?";
 }
 
 const char *range_strerror(enum range_err e)
 {
-    switch (e) {
-    case RANGE_OK:          return "ok";
-    case RANGE_E_EMPTY:     return "zero length";
-    case RANGE_E_WRAP:      return "runs past the top of the address space";
-    case RANGE_E_BUS:       return "bus type not supported";
-    case RANGE_E_FULL:      return "claimed-range table full";
-    case RANGE_E_CLAIMED:   return "already claimed";
-    }
-    return "?";
+    static const char *const text[] = {
+        [RANGE_OK] = "ok",
+        [RANGE_E_EMPTY] = "zero length",
+        [RANGE_E_WRAP] = "runs past the top of the address space",
+        [RANGE_E_BUS] = "bus type not supported",
+        [RANGE_E_FULL] = "claimed-range table full",
+        [RANGE_E_CLAIMED] = "already claimed",
+    };
+
+    return (unsigned)e < ARRAY_SIZE(text) ? text[e] : "?";
 }
 
 void range_table_init(struct range_table *t, struct range *storage, int cap)
@@ -64,7 +59,7 @@ void range_table_init(struct range_table *t, struct range *storage, int cap)
 /* Length, top of the space, bus type. */
 static enum range_err range_valid(const struct range_req *q)
 {
-    if (range_space(q->bus_type) == SPACE_NONE)
+    if (!bus_name(q->bus_type))
         return RANGE_E_BUS;
     if (q->len == 0)
         return RANGE_E_EMPTY;
@@ -80,10 +75,13 @@ static uint64_t range_last(const struct range_req *q)
     return q->start + (q->len - 1);
 }
 
-/* Both valid.  Inclusive last bytes: a <= b_last && b <= a_last. */
+/*
+ * Both valid, so both in the system space.  Inclusive last bytes:
+ * a <= b_last && b <= a_last.
+ */
 static bool range_overlap(const struct range_req *a, const struct range_req *b)
 {
-    if (a->io != b->io || range_space(a->bus_type) != range_space(b->bus_type))
+    if (a->io != b->io)
         return false;
     return a->start <= range_last(b) && b->start <= range_last(a);
 }
@@ -136,15 +134,11 @@ static bool range_before(const struct range_req *a, const struct range_req *b)
     return a->len < b->len;
 }
 
+/* Into a zeroed field: what fits, the NUL stays. */
 static void copy_name(char *d, size_t size, const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
-
-    if (n >= size)
-        n = size - 1;
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
+    if (s)
+        memcpy(d, s, strnlen(s, size - 1));
 }
 
 /* Insert at the sorted position; the caller checked there is room. */
