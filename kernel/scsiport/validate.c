@@ -21,49 +21,41 @@ _Static_assert(RANGE_BUS_INTERNAL == (int)Internal && RANGE_BUS_ISA == (int)Isa 
                RANGE_BUS_EISA == (int)Eisa && RANGE_BUS_MCA == (int)MicroChannel &&
                RANGE_BUS_PCI == (int)PCIBus, "RANGE_BUS_* must match INTERFACE_TYPE");
 
-/* "8" or "0x1000": small lengths read the same in any base. */
-static const char *fmt_len(char *buf, size_t size, uint64_t len)
+/* "io 0x300+8", "mem 0xfebf0000+0x1000": small lengths read the same in any base. */
+static const char *fmt_range(char *buf, size_t size, const struct range_req *q)
 {
-    snprintf(buf, size, len < 10 ? "%llu" : "0x%llx", len);
+    snprintf(buf, size, q->len < 10 ? "%s 0x%llx+%llu" : "%s 0x%llx+0x%llx",
+             q->io ? "io" : "mem", q->start, q->len);
     return buf;
 }
 
-static void log_refusal(const struct sp_adapter *ad, const struct range_req *q,
-                        enum range_err e, const struct range *c)
-{
-    char len[24];
-
-    fmt_len(len, sizeof(len), q->len);
-    if (e == RANGE_E_CLAIMED)
-        pr_debug(ad->name, "ScsiPortValidateRange(%s 0x%llx+%s): held by %s (%s)",
-                 q->io ? "io" : "mem", q->start, len, c->owner_name, c->what);
-    else
-        pr_warn(ad->name, "ScsiPortValidateRange(%s 0x%llx+%s, %s bus %lu): %s",
-                q->io ? "io" : "mem", q->start, len, range_bus_name(q->bus_type),
-                (unsigned long)q->bus, range_strerror(e));
-}
+#define RANGE_TEXT_LEN      48          /* "mem 0x<16>+0x<16>", with the NUL */
 
 BOOLEAN NTAPI ScsiPortValidateRange(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
                                     ULONG SystemIoBusNumber, SCSI_PHYSICAL_ADDRESS IoAddress,
                                     ULONG NumberOfBytes, BOOLEAN InIoSpace)
 {
-    struct sp_adapter *ad = sp_adapter_from_ext(HwDeviceExtension, "ScsiPortValidateRange");
+    static const char who[] = "ScsiPortValidateRange";
+    struct sp_adapter *ad = sp_adapter_from_ext(HwDeviceExtension, who);
     struct range_req q = { (int)BusType, SystemIoBusNumber, InIoSpace != FALSE,
                            (uint64_t)IoAddress.QuadPart, NumberOfBytes };
     const struct range *c = NULL;
     enum range_err e;
-    char len[24];
+    char at[RANGE_TEXT_LEN];
 
     if (!ad)
         return FALSE;
+    fmt_range(at, sizeof(at), &q);
     if (!ad->in_find_adapter) {
-        pr_err(ad->name, "ScsiPortValidateRange(%s 0x%llx+%s) outside HwFindAdapter: refused",
-               q.io ? "io" : "mem", q.start, fmt_len(len, sizeof(len), q.len));
+        pr_err(ad->name, "%s(%s) outside HwFindAdapter: refused", who, at);
         return FALSE;
     }
     e = range_test(ranges_table(), &q, ad, &c);
-    if (e != RANGE_OK)
-        log_refusal(ad, &q, e, c);
+    if (e == RANGE_E_CLAIMED)
+        pr_debug(ad->name, "%s(%s): held by %s (%s)", who, at, c->owner_name, c->what);
+    else if (e != RANGE_OK)
+        pr_warn(ad->name, "%s(%s, %s bus %lu): %s", who, at, range_bus_name(q.bus_type),
+                (unsigned long)q.bus, range_strerror(e));
     return e == RANGE_OK;
 }
 
@@ -74,20 +66,19 @@ static bool commit_range(struct sp_adapter *ad, unsigned i, const ACCESS_RANGE *
                            !a->RangeInMemory, (uint64_t)a->RangeStart.QuadPart,
                            a->RangeLength };
     const struct range *c = NULL;
-    char what[RANGE_WHAT_LEN], len[24];
+    char what[RANGE_WHAT_LEN], at[RANGE_TEXT_LEN];
     enum range_err e;
 
     snprintf(what, sizeof(what), "AccessRanges[%u]", i);
     e = ranges_claim(&q, ad, ad->name, what, &c);
     if (e == RANGE_OK)
         return true;
-    fmt_len(len, sizeof(len), q.len);
+    fmt_range(at, sizeof(at), &q);
     if (e == RANGE_E_CLAIMED)
-        pr_err(ad->name, "%s (%s 0x%llx+%s) overlaps %s's %s: adapter not started", what,
-               q.io ? "io" : "mem", q.start, len, c->owner_name, c->what);
+        pr_err(ad->name, "%s (%s) overlaps %s's %s: adapter not started", what, at,
+               c->owner_name, c->what);
     else
-        pr_err(ad->name, "%s (%s 0x%llx+%s): %s: adapter not started", what,
-               q.io ? "io" : "mem", q.start, len, range_strerror(e));
+        pr_err(ad->name, "%s (%s): %s: adapter not started", what, at, range_strerror(e));
     return false;
 }
 
