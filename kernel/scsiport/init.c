@@ -443,6 +443,40 @@ static void adapter_start(struct sp_adapter *ad)
     }
 }
 
+#define FIND_NO_MEMORY      ((ULONG)-1)     /* find_one: no adapter to call it on */
+
+/*
+ * One HwFindAdapter call on a new adapter (d: the PCI function matched by
+ * ID, else NULL), committed when it says FOUND; *found counts those.
+ * Returns its SP_RETURN_* value, or FIND_NO_MEMORY.
+ */
+static ULONG find_one(struct sp_driver_object *drv, const HW_INITIALIZATION_DATA *hw,
+                      PVOID ctx, ULONG bus, struct pci_dev *d, BOOLEAN *again, int *found)
+{
+    struct sp_adapter *ad = adapter_new(drv, hw, ctx);
+    ULONG r;
+
+    if (!ad)
+        return FIND_NO_MEMORY;
+    config_defaults(ad, bus);
+    if (d)
+        config_from_pci(ad, d);
+    r = call_find(ad, again);
+    if (r == SP_RETURN_FOUND && adapter_commit(ad)) {
+        (*found)++;
+        return r;
+    }
+    if (r != SP_RETURN_NOT_FOUND && r != SP_RETURN_FOUND) {
+        if (d)
+            pr_err(ad->name, "HwFindAdapter returned %s for %02x:%02x.%x",
+                   sp_return_name(r), d->bus, d->dev, d->fn);
+        else
+            pr_err(ad->name, "HwFindAdapter returned %s on bus %lu", sp_return_name(r), bus);
+    }
+    adapter_free(ad);
+    return r;
+}
+
 /* Returns adapters found; stops when the miniport says so. */
 static int find_by_ids(struct sp_driver_object *drv, const HW_INITIALIZATION_DATA *hw,
                        PVOID ctx)
@@ -451,28 +485,14 @@ static int find_by_ids(struct sp_driver_object *drv, const HW_INITIALIZATION_DAT
 
     for (int i = 0; i < pci_count(); i++) {
         struct pci_dev *d = pci_get(i);
-        struct sp_adapter *ad;
         BOOLEAN again;
         ULONG r;
 
         if (!id_matches(hw->VendorId, hw->VendorIdLength, d->vendor) ||
             !id_matches(hw->DeviceId, hw->DeviceIdLength, d->device) || pci_dev_taken(d))
             continue;
-        ad = adapter_new(drv, hw, ctx);
-        if (!ad)
-            return found;
-        config_defaults(ad, d->bus);
-        config_from_pci(ad, d);
-        r = call_find(ad, &again);
-        if (r == SP_RETURN_FOUND && adapter_commit(ad)) {
-            found++;
-        } else {
-            if (r != SP_RETURN_NOT_FOUND && r != SP_RETURN_FOUND)
-                pr_err(ad->name, "HwFindAdapter returned %s for %02x:%02x.%x",
-                       sp_return_name(r), d->bus, d->dev, d->fn);
-            adapter_free(ad);
-        }
-        if (r == SP_RETURN_FOUND && !again)
+        r = find_one(drv, hw, ctx, d->bus, d, &again, &found);
+        if (r == FIND_NO_MEMORY || (r == SP_RETURN_FOUND && !again))
             break;
     }
     return found;
@@ -497,22 +517,11 @@ static int find_by_scan(struct sp_driver_object *drv, const HW_INITIALIZATION_DA
         if (hw->AdapterInterfaceType == PCIBus && !pci_bus_exists(bus))
             continue;
         for (int calls = 0; calls < SP_FIND_CALLS_MAX; calls++) {
-            struct sp_adapter *ad = adapter_new(drv, hw, ctx);
             BOOLEAN again;
-            ULONG r;
+            ULONG r = find_one(drv, hw, ctx, bus, NULL, &again, &found);
 
-            if (!ad)
+            if (r == FIND_NO_MEMORY)
                 return found;
-            config_defaults(ad, bus);
-            r = call_find(ad, &again);
-            if (r == SP_RETURN_FOUND && adapter_commit(ad)) {
-                found++;
-            } else {
-                if (r != SP_RETURN_NOT_FOUND && r != SP_RETURN_FOUND)
-                    pr_err(ad->name, "HwFindAdapter returned %s on bus %lu",
-                           sp_return_name(r), bus);
-                adapter_free(ad);
-            }
             if (!again || r == SP_RETURN_NOT_FOUND)
                 break;
             if (calls == SP_FIND_CALLS_MAX - 1)
