@@ -45,45 +45,42 @@ PVOID NTAPI ScsiPortGetDeviceBase(PVOID ext, INTERFACE_TYPE BusType, ULONG Syste
                                   SCSI_PHYSICAL_ADDRESS IoAddress, ULONG NumberOfBytes,
                                   BOOLEAN InIoSpace)
 {
-    struct sp_adapter *ad = find_ctx(ext, "ScsiPortGetDeviceBase");
+    static const char who[] = "ScsiPortGetDeviceBase";
+    struct sp_adapter *ad = find_ctx(ext, who);
     uint64_t pa = (uint64_t)IoAddress.QuadPart;
     struct sp_mapping *m;
+    const char *why;
     void *va;
 
     (void)BusType;
     (void)SystemIoBusNumber;
     if (!ad)
         return NULL;
-    if (!NumberOfBytes || ad->nmaps == (int)ARRAY_SIZE(ad->maps)) {
-        pr_err(ad->name, "ScsiPortGetDeviceBase(%s 0x%llx+%lu): %s", InIoSpace ? "io" : "mem",
-               pa, NumberOfBytes, NumberOfBytes ? "too many mappings" : "zero length");
-        return NULL;
+    if (!NumberOfBytes)
+        why = "zero length";
+    else if (ad->nmaps == (int)ARRAY_SIZE(ad->maps))
+        why = "too many mappings";
+    else if (InIoSpace && (pa == 0 || pa + NumberOfBytes > 0x10000))
+        why = "not in the I/O port space";
+    else if (!(va = InIoSpace ? (void *)(uintptr_t)pa : vm_map_mmio(pa, NumberOfBytes)))
+        why = "cannot map";
+    else {
+        m = &ad->maps[ad->nmaps++];
+        m->va = va;
+        m->pa = pa;
+        m->len = NumberOfBytes;
+        m->io = InIoSpace;
+        return va;
     }
-    if (InIoSpace) {
-        if (pa == 0 || pa + NumberOfBytes > 0x10000) {
-            pr_err(ad->name, "ScsiPortGetDeviceBase: I/O range 0x%llx+%lu is not in the "
-                   "port space", pa, NumberOfBytes);
-            return NULL;
-        }
-        va = (void *)(uintptr_t)pa;
-    } else {
-        va = vm_map_mmio(pa, NumberOfBytes);
-        if (!va) {
-            pr_err(ad->name, "ScsiPortGetDeviceBase: cannot map 0x%llx+%lu", pa, NumberOfBytes);
-            return NULL;
-        }
-    }
-    m = &ad->maps[ad->nmaps++];
-    m->va = va;
-    m->pa = pa;
-    m->len = NumberOfBytes;
-    m->io = InIoSpace;
-    return va;
+    pr_err(ad->name, "%s(%s 0x%llx+%lu): %s", who, InIoSpace ? "io" : "mem", pa, NumberOfBytes,
+           why);
+    return NULL;
 }
 
 VOID NTAPI ScsiPortFreeDeviceBase(PVOID ext, PVOID MappedAddress)
 {
-    struct sp_adapter *ad = sp_adapter_from_ext(ext, "ScsiPortFreeDeviceBase");
+    static const char who[] = "ScsiPortFreeDeviceBase";
+    struct sp_adapter *ad = sp_adapter_from_ext(ext, who);
 
     if (!ad)
         return;
@@ -96,7 +93,7 @@ VOID NTAPI ScsiPortFreeDeviceBase(PVOID ext, PVOID MappedAddress)
         *m = ad->maps[--ad->nmaps];
         return;
     }
-    pr_err(ad->name, "ScsiPortFreeDeviceBase(%p): not a mapping of this adapter", MappedAddress);
+    pr_err(ad->name, "%s(%p): not a mapping of this adapter", who, MappedAddress);
 }
 
 /*
@@ -115,26 +112,26 @@ static void free_all_mappings(struct sp_adapter *ad)
 PVOID NTAPI ScsiPortGetUncachedExtension(PVOID ext, PPORT_CONFIGURATION_INFORMATION ConfigInfo,
                                          ULONG NumberOfBytes)
 {
-    struct sp_adapter *ad = find_ctx(ext, "ScsiPortGetUncachedExtension");
+    static const char who[] = "ScsiPortGetUncachedExtension";
+    struct sp_adapter *ad = find_ctx(ext, who);
+    const char *why;
 
     if (!ad)
         return NULL;
-    if (ad->uncached) {
-        pr_err(ad->name, "ScsiPortGetUncachedExtension: already allocated (once per adapter)");
-        return NULL;
+    if (ad->uncached)
+        why = "already allocated, once per adapter";
+    else if (!NumberOfBytes)
+        why = "zero length";
+    else if (!ConfigInfo || !ConfigInfo->Master)
+        why = "the adapter is not a bus master (set Master)";
+    else if (!(ad->uncached = dma_alloc(NumberOfBytes)))
+        why = "out of DMA memory";
+    else {
+        ad->uncached_size = NumberOfBytes;
+        return ad->uncached;
     }
-    if (!ConfigInfo || !ConfigInfo->Master || !NumberOfBytes) {
-        pr_err(ad->name, "ScsiPortGetUncachedExtension(%lu): %s", NumberOfBytes,
-               !NumberOfBytes ? "zero length" : "the adapter is not a bus master (set Master)");
-        return NULL;
-    }
-    ad->uncached = dma_alloc(NumberOfBytes);
-    if (!ad->uncached) {
-        pr_err(ad->name, "ScsiPortGetUncachedExtension(%lu): out of DMA memory", NumberOfBytes);
-        return NULL;
-    }
-    ad->uncached_size = NumberOfBytes;
-    return ad->uncached;
+    pr_err(ad->name, "%s: %s (%lu bytes)", who, why, NumberOfBytes);
+    return NULL;
 }
 
 /* PCI_SLOT_NUMBER: bits 0-4 device, 5-7 function. */
