@@ -299,22 +299,21 @@ bool ranges_claim_atdisk(const void *owner, const char *name, bool primary)
         { "ATA secondary", "ATA secondary control" },
         { "ATA primary", "ATA primary control" },
     };
-    struct range_table *t = ranges_table();
+    const struct range_req *b = atdisk_blocks[primary];
     const struct range *c = NULL;
+    enum range_err e;
 
+    if (!range_check(ranges_table(), &b[0], owner))
+        return true;            /* someone else's: the port set the flag */
     for (int i = 0; i < 2; i++) {
-        if (range_test(t, &atdisk_blocks[primary][i], owner, &c) != RANGE_OK) {
-            pr_err(name, "%s (io 0x%llx) is held by %s", what[primary][i],
-                   atdisk_blocks[primary][i].start, c ? c->owner_name : "?");
+        e = ranges_claim(&b[i], owner, name, what[primary][i], &c);
+        if (e != RANGE_OK) {
+            pr_err(name, "%s (io 0x%llx): %s%s", what[primary][i], b[i].start,
+                   e == RANGE_E_CLAIMED ? "held by " : "",
+                   e == RANGE_E_CLAIMED ? c->owner_name : range_strerror(e));
             return false;
         }
     }
-    for (int i = 0; i < 2; i++)
-        if (ranges_claim(&atdisk_blocks[primary][i], owner, name, what[primary][i], &c)
-            != RANGE_OK) {
-            pr_err(name, "%s: claimed-range table full", what[primary][i]);
-            return false;
-        }
     return true;
 }
 

@@ -148,7 +148,10 @@ enum range_err ranges_claim(const struct range_req *q, const void *owner, const 
  * The legacy ATA blocks (0x1F0-0x1F7 + 0x3F6 primary, 0x170-0x177 + 0x376
  * secondary) are not platform claims.  claimed: anybody holds a byte of
  * either piece (ConfigInfo's AtdiskPrimaryClaimed / AtdiskSecondaryClaimed);
- * claim: both pieces for owner (false, logged, if someone else has them).
+ * claim: both pieces for owner, or nothing when someone else holds the
+ * command block (the port set the flag, not the miniport); false, logged,
+ * when a piece is refused (the caller, sp_ranges_commit, then releases
+ * whatever owner holds).
  */
 bool ranges_atdisk_claimed(bool primary);
 bool ranges_claim_atdisk(const void *owner, const char *name, bool primary);

@@ -82,18 +82,11 @@ static bool commit_range(struct sp_adapter *ad, unsigned i, const ACCESS_RANGE *
     return false;
 }
 
-/*
- * AtdiskPrimaryClaimed or AtdiskSecondaryClaimed set by the miniport on a
- * block nobody else holds.
- */
+/* AtdiskPrimaryClaimed or AtdiskSecondaryClaimed, if the miniport set it. */
 static bool commit_atdisk(struct sp_adapter *ad, bool primary)
 {
-    const struct range_req probe = { RANGE_BUS_ISA, 0, true, primary ? 0x1F0 : 0x170, 8 };
-
     if (!(primary ? ad->cfg.AtdiskPrimaryClaimed : ad->cfg.AtdiskSecondaryClaimed))
         return true;
-    if (!range_check(ranges_table(), &probe, ad))
-        return true;            /* someone else's: the port set the flag */
     return ranges_claim_atdisk(ad, ad->name, primary);
 }
 
