@@ -403,15 +403,16 @@ static bool adapter_commit(struct sp_adapter *ad)
 
 static void log_found(struct sp_adapter *ad)
 {
+    static const char *const mode[] = {
+        [SP_IRQ_POLL] = "polled", [SP_IRQ_INTX] = "INTx", [SP_IRQ_MSI] = "MSI",
+    };
     struct pci_dev *d = ad->pci;
 
     if (d)
         pr_info(ad->name, "%04x:%04x at %02x:%02x.%x, %s",
-                d->vendor, d->device, d->bus, d->dev, d->fn,
-                ad->irq_mode == SP_IRQ_MSI ? "MSI" :
-                ad->irq_mode == SP_IRQ_INTX ? "INTx" : "polled");
+                d->vendor, d->device, d->bus, d->dev, d->fn, mode[ad->irq_mode]);
     else
-        pr_info(ad->name, "found (%s)", ad->irq_mode == SP_IRQ_POLL ? "polled" : "interrupts");
+        pr_info(ad->name, "found (%s)", mode[ad->irq_mode]);
 }
 
 static void adapter_start(struct sp_adapter *ad)
