@@ -82,12 +82,13 @@ static bool connect_intx(struct sp_adapter *ad)
 void __attribute__((cold)) sp_connect_interrupt(struct sp_adapter *ad)
 {
     const char *want = irq_choice(ad);
+    char w = want ? want[0] : 0;        /* 'm', 'i' or 'p': irq_choice let no other through */
 
     ad->irq_mode = SP_IRQ_POLL;
-    if (ad->hw.HwInterrupt && !(want && !strcmp(want, "poll"))) {
-        if ((!want || !strcmp(want, "msi")) && connect_msi(ad))
+    if (ad->hw.HwInterrupt && w != 'p') {
+        if (w != 'i' && connect_msi(ad))
             return;
-        if ((!want || !strcmp(want, "intx")) && connect_intx(ad))
+        if (w != 'm' && connect_intx(ad))
             return;
         if (want)
             pr_warn(ad->name, "irq=%s is not possible here; polling", want);
