@@ -881,23 +881,23 @@ static void run_timer(struct sp_adapter *ad)
     irq_restore(f);
 }
 
-static const char *cdb_name(UCHAR op)
+static const char *__attribute__((cold)) cdb_name(UCHAR op)
 {
-    switch (op) {
-    case SCSIOP_TEST_UNIT_READY: return "TEST UNIT READY";
-    case SCSIOP_REQUEST_SENSE: return "REQUEST SENSE";
-    case SCSIOP_INQUIRY: return "INQUIRY";
-    case SCSIOP_READ6: return "READ(6)";
-    case SCSIOP_WRITE6: return "WRITE(6)";
-    case SCSIOP_READ: return "READ(10)";
-    case SCSIOP_WRITE: return "WRITE(10)";
-    case SCSIOP_READ16: return "READ(16)";
-    case SCSIOP_WRITE16: return "WRITE(16)";
-    case SCSIOP_READ_CAPACITY: return "READ CAPACITY(10)";
-    case SCSIOP_SYNCHRONIZE_CACHE: return "SYNCHRONIZE CACHE";
-    case SCSIOP_REPORT_LUNS: return "REPORT LUNS";
-    default: return "command";
-    }
+    static const UCHAR ops[] = {
+        SCSIOP_TEST_UNIT_READY, SCSIOP_REQUEST_SENSE, SCSIOP_INQUIRY, SCSIOP_READ6,
+        SCSIOP_WRITE6, SCSIOP_READ, SCSIOP_WRITE, SCSIOP_READ16, SCSIOP_WRITE16,
+        SCSIOP_READ_CAPACITY, SCSIOP_SYNCHRONIZE_CACHE, SCSIOP_REPORT_LUNS,
+    };
+    static const char *const names[ARRAY_SIZE(ops)] = {
+        "TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "READ(6)",
+        "WRITE(6)", "READ(10)", "WRITE(10)", "READ(16)", "WRITE(16)",
+        "READ CAPACITY(10)", "SYNCHRONIZE CACHE", "REPORT LUNS",
+    };
+
+    for (unsigned i = 0; i < ARRAY_SIZE(ops); i++)
+        if (ops[i] == op)
+            return names[i];
+    return "command";
 }
 
 /* The timeout tick: requests out of ticks are timed out, and their bus reset (once). */
