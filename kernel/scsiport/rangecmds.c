@@ -45,8 +45,11 @@ struct fixed_claim {
     const char *what;
 };
 
-/* The PC's fixed I/O devices. */
-static const struct fixed_claim platform_io[] = {
+/* The PC's fixed I/O devices (ports: 16 bits). */
+static const struct {
+    uint16_t start, len;
+    const char *what;
+} platform_io[] = {
     { 0x000, 0x20, "8237 DMA 1" },
     { 0x020, 0x02, "8259 PIC 1" },
     { 0x040, 0x04, "8254 PIT" },
