@@ -940,10 +940,16 @@ static void tick(struct sp_adapter *ad, uint64_t now)
         sp_reset_bus(ad, (ULONG)reset_path, "request timeout");
 }
 
-static void __attribute__((noinline, cold)) reset_hold(struct sp_adapter *ad)
+/* After a bus reset: no new request for SP_RESET_HOLD_MS. */
+static void __attribute__((noinline, cold)) hold_new_requests(struct sp_adapter *ad)
 {
     ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
     due_at(ad, ad->hold_until_us);
+}
+
+static void __attribute__((noinline, cold)) reset_hold(struct sp_adapter *ad)
+{
+    hold_new_requests(ad);
     pr_warn(ad->name, "bus reset detected; holding new requests for %u ms", SP_RESET_HOLD_MS);
 }
 
@@ -1043,8 +1049,7 @@ void __attribute__((cold)) sp_reset_bus(struct sp_adapter *ad, ULONG path, const
     irq_restore(f);
     if (!ok)
         pr_err(ad->name, "HwResetBus(%u) failed", (unsigned)path);
-    ad->hold_until_us = time_us() + SP_RESET_HOLD_MS * 1000u;
-    due_at(ad, ad->hold_until_us);
+    hold_new_requests(ad);
     ad->next_request = true;
     drain_done(ad);
     for (unsigned s = 0; s < SP_ADAPTER_SLOTS; s++) {
