@@ -55,10 +55,8 @@ struct scsi_request *sp_req_refuse(struct sp_adapter *ad, PSCSI_REQUEST_BLOCK sr
 {
     if (!who)
         return NULL;
-    if (!in_pool(srb))
-        pr_err(ad->name, "%s: SRB %p is not one the port handed out; ignored", who, srb);
-    else
-        pr_err(ad->name, "%s: SRB %p is not active on this adapter; ignored", who, srb);
+    pr_err(ad->name, "%s: SRB %p is not %s; ignored", who, srb,
+           in_pool(srb) ? "active on this adapter" : "one the port handed out");
     return NULL;
 }
 
