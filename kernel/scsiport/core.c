@@ -70,17 +70,16 @@ bool __attribute__((cold)) sp_pool_grow(unsigned n)
 {
     uint32_t bytes = ALIGN_UP(n * SP_REQ_STRIDE, PAGE_SIZE);
     unsigned count = bytes / SP_REQ_STRIDE;
-    uint8_t *run;
+    const char *why = NULL;
+    uint8_t *run = NULL;
 
-    if (sp_pool_nruns == SP_POOL_RUNS || pool_total + count > SP_MAX_REQUESTS) {
-        pr_err("scsiport", "request pool: %d request blocks, all in use, and no more are "
-               "allowed", pool_total);
-        return false;
-    }
-    run = kmalloc(bytes);
-    if (!run) {
-        pr_err("scsiport", "request pool: out of memory for %u more request blocks "
-               "(%d, all in use)", count, pool_total);
+    if (sp_pool_nruns == SP_POOL_RUNS || pool_total + count > SP_MAX_REQUESTS)
+        why = "over the pool's limit";
+    else if (!(run = kmalloc(bytes)))
+        why = "out of memory";
+    if (why) {
+        pr_err("scsiport", "request pool: %d request blocks, all in use; no %u more (%s)",
+               pool_total, count, why);
         return false;
     }
     sp_pool_runs[sp_pool_nruns].base = (uintptr_t)run;
