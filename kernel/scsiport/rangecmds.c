@@ -140,7 +140,7 @@ static void claim_as(const void *owner, const char *name, bool io, uint64_t star
         report_refused(what, &q, e, c);
 }
 
-static void claim_platform(bool io, uint64_t start, uint64_t len, const char *what)
+static void claim_platform(bool io, uint64_t start, uint32_t len, const char *what)
 {
     claim_as(RANGE_OWNER_PLATFORM, "platform", io, start, len, what);
 }
