@@ -234,14 +234,15 @@ static void adapter_free(struct sp_adapter *ad)
     kfree(ad);
 }
 
-/* PORT_CONFIGURATION_INFORMATION as NT filled it before HwFindAdapter. */
+/*
+ * PORT_CONFIGURATION_INFORMATION as NT filled it before HwFindAdapter, on a
+ * new adapter (adapter_new zeroed it and its AccessRanges).
+ */
 static void config_defaults(struct sp_adapter *ad, ULONG bus)
 {
     PPORT_CONFIGURATION_INFORMATION c = &ad->cfg;
     const HW_INITIALIZATION_DATA *hw = &ad->hw;
 
-    memset(c, 0, sizeof(*c));
-    memset(ad->ranges, 0, sizeof(ad->ranges));
     c->Length = sizeof(*c);
     c->SystemIoBusNumber = bus;
     c->AdapterInterfaceType = hw->AdapterInterfaceType;
