@@ -1,8 +1,9 @@
 # One Makefile for the whole project: the kernel, its images, and every test.
 #
 #   make            build build/kernel.elf (+ kernel.asm listing, kernel.sym), the
-#                   image the tests boot, and build/kernel-min.elf, the same
-#                   without the in-guest tests (TEST_OBJS, TEST_MINIPORTS)
+#                   image the tests boot, and build/kernel-min.elf, the product
+#                   image: the same without the diagnostic commands and the
+#                   in-guest tests (DIAG_OBJS, TEST_OBJS, TEST_MINIPORTS)
 #   make iso        build/ata-scsi.iso: GRUB image, BIOS + UEFI (x86_64, ia32)
 #   make run        boot it in QEMU (q35) to the prompt; MACHINE=pc, QEMU_EXTRA=...
 #   make test       host unit tests, a short fuzzing run, then QEMU boots (pytest)

@@ -1,7 +1,8 @@
 """Start-up and the two images: `boottime` (each boot stage timed from
 kernel entry; every adapter brought up before any bus is scanned), the
-stacks' high-water marks in `meminfo`, and build/kernel-min.elf, the image
-without the in-guest tests, which must still find and list every disk."""
+stacks' high-water marks in `meminfo`, and build/kernel-min.elf, the product
+image without the diagnostic commands and the in-guest tests, which must
+still find every disk and read from it."""
 
 import os
 import re

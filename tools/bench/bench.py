@@ -23,8 +23,9 @@ Three kinds of runs, each repeated --runs times (figures are medians):
           an LSI53C895A with three disks
 
 plus one perf run on a raw file instead of null-co, for reference, and the
-loadable size of build/kernel.elf and of build/kernel-min.elf (the same
-without the in-guest tests: the image the size target is about).
+loadable size of build/kernel.elf and of build/kernel-min.elf (the product
+image, without the diagnostic commands and the in-guest tests: the image
+the size target is about).
 
 With --compare linux the same QEMU command lines boot Debian's kernel with
 an initramfs running fio (tools/bench/linux/), alternating with ours, and
@@ -644,7 +645,7 @@ def largest_objects(elf_nm, n=10):
 
 
 def min_kernel():
-    """build/kernel-min.elf beside the kernel measured: the image without the tests."""
+    """build/kernel-min.elf beside the kernel measured: the product image."""
     path = os.path.join(os.path.dirname(KERNEL), "kernel-min.elf")
     return path if os.path.exists(path) else None
 
@@ -992,7 +993,7 @@ def targets_lines(res):
     ms = res.get("boot", {}).get("ours", {}).get("ms")
     line(None if ms is None else ms < 100, "boot to all disks ready, ms of guest time", fmt(ms),
          "< 100")
-    s = res.get("size_min") or res["size"]        # the image without the tests, if built
+    s = res.get("size_min") or res["size"]        # the product image, if built
     both = {"ahci", "lsi"} <= set(s["miniports"])
     line(s["total"] < 128 * KiB if both else None, "%s text+data+bss (%s)" %
          (os.path.basename(s.get("image", "image")),
