@@ -89,6 +89,14 @@ def test_stack_high_water():
     assert hi - lo == kib * 1024 and 0 < used <= hi - lo - 1024, r.describe()  # room for a report
 
 
+# DESIGN.md's shell contract (`bench` is `scsi bench`) and the diagnostics
+# that only build/kernel.elf links (DIAG_OBJS).
+CONTRACT = ["crc32", "help", "md", "mw", "pci", "poweroff", "ranges", "reset", "scsi", "v2p",
+            "version"]
+DIAGNOSTICS = ["acpi", "boottime", "echo", "errlog", "irqinfo", "meminfo", "sleep", "time",
+               "timeinfo"]
+
+
 def miniports(elf):
     out = subprocess.run(["nm", elf], capture_output=True, text=True, check=True).stdout
     return sorted(ln.split()[-1][:-len("_DriverEntry")] for ln in out.splitlines()
@@ -96,21 +104,22 @@ def miniports(elf):
 
 
 def test_min_image_has_no_tests():
-    """On the host: kernel-min.elf links both miniports, not sptest, not the test code."""
+    """On the host: kernel-min.elf links both miniports and the contract's commands, not
+    sptest, the test code or the diagnostics."""
     assert miniports(KERNEL_MIN) == ["ahci", "lsi"]
     assert miniports(os.path.join(BUILD, "kernel.elf")) == ["ahci", "lsi", "sptest"]
     syms = subprocess.run(["nm", KERNEL_MIN], capture_output=True, text=True,
                           check=True).stdout.split()
     for name in ("selftest_time", "selftest_scsiport", "do_memtest", "do_fault"):
         assert name not in syms, name
-
-
-# DESIGN.md's shell contract (`bench` is `scsi bench`) and the diagnostics
-# that only build/kernel.elf links (DIAG_OBJS).
-CONTRACT = ["crc32", "help", "md", "mw", "pci", "poweroff", "ranges", "reset", "scsi", "v2p",
-            "version"]
-DIAGNOSTICS = ["acpi", "boottime", "echo", "errlog", "irqinfo", "meminfo", "sleep", "time",
-               "timeinfo"]
+    # nor the diagnostics, down to the listings only their commands call
+    full = subprocess.run(["nm", os.path.join(BUILD, "kernel.elf")], capture_output=True,
+                          text=True, check=True).stdout.split()
+    diag = ["shell_cmd_" + c for c in DIAGNOSTICS] + ["do_meminfo", "intr_dump",
+                                                      "pci_msi_command", "scsi_smart"]
+    for name in diag:
+        assert name in full and name not in syms, name
+    assert {"shell_cmd_" + c for c in CONTRACT} <= set(syms)
 
 
 def image_file(name, size):
