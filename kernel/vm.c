@@ -460,30 +460,34 @@ uint32_t vm_walk(uint32_t va, uint32_t maxlen, uint64_t *pa)
 
 /* ---- what the shell may touch ------------------------------------------------ */
 
-/* Does [a, b) meet [s, e)?  If so, *bad = the first byte of it. */
-static bool overlaps(uint64_t a, uint64_t b, uint64_t s, uint64_t e, uint32_t *bad)
+/*
+ * Does [a, last] meet [s, e)?  If so, *bad = the first byte of it.  The
+ * range checked ends inclusively: it may reach the top of the address space.
+ */
+static bool __attribute__((noinline)) overlaps(uint32_t a, uint32_t last, uint32_t s,
+                                               uint32_t e, uint32_t *bad)
 {
-    if (a >= e || b <= s)
+    if (a >= e || last < s)
         return false;
-    *bad = (uint32_t)MAX(a, s);
+    *bad = MAX(a, s);
     return true;
 }
 
-static bool over_page_tables(uint64_t a, uint64_t b, uint32_t *bad)
+static bool over_page_tables(uint32_t a, uint32_t last, uint32_t *bad)
 {
     uint32_t first = 0xffffffffu, at;
     bool hit = false;
 
     if (!pd)
         return false;
-    if (overlaps(a, b, (uint32_t)pd, (uint32_t)pd + PAGE_SIZE, &at)) {
+    if (overlaps(a, last, (uint32_t)pd, (uint32_t)pd + PAGE_SIZE, &at)) {
         hit = true;
         first = at;
     }
     for (int i = 0; i < 1024; i++) {
         uint32_t t = pd[i] & PTE_ADDR;
 
-        if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS) && overlaps(a, b, t, t + PAGE_SIZE, &at)) {
+        if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS) && overlaps(a, last, t, t + PAGE_SIZE, &at)) {
             hit = true;
             first = MIN(first, at);
         }
@@ -512,37 +516,38 @@ static bool outside_ram(uint64_t a, uint64_t b, uint32_t *bad)
 /*
  * A page the allocator has handed out (the heap, miniports' DMA memory, the
  * windows' tables, ...): a user's write or transfer there would corrupt it.
+ * The identity map ends below 4 GiB, so pa cannot wrap.
  */
-static bool over_allocated(uint64_t a, uint64_t b, uint32_t *bad)
+static bool over_allocated(uint32_t a, uint32_t last, uint32_t *bad)
 {
-    for (uint64_t pa = a & ~(uint64_t)(PAGE_SIZE - 1); pa < b && pa < ident_end; pa += PAGE_SIZE) {
-        if (pmem_is_allocated((uint32_t)pa)) {
-            *bad = (uint32_t)MAX(pa, a);
+    for (uint32_t pa = a & ~(PAGE_SIZE - 1); pa <= last && pa < ident_end; pa += PAGE_SIZE) {
+        if (pmem_is_allocated(pa)) {
+            *bad = MAX(pa, a);
             return true;
         }
     }
     return false;
 }
 
-static const char *check_write(uint64_t a, uint64_t b, uint32_t *bad)
+static const char *check_write(uint32_t a, uint32_t last, uint32_t *bad)
 {
     uint32_t bs, be;
 
-    if (overlaps(a, b, (uint32_t)_kernel_start, (uint32_t)_kernel_end, bad))
+    if (overlaps(a, last, (uint32_t)_kernel_start, (uint32_t)_kernel_end, bad))
         return "refused: over the kernel image";
-    if (overlaps(a, b, kernel_stack.guard, kernel_stack.top, bad))
+    if (overlaps(a, last, kernel_stack.guard, kernel_stack.top, bad))
         return "refused: over the kernel stack";
-    if (trap_page_pa && (overlaps(a, b, TRAP_PAGE_VA, TRAP_PAGE_VA + PAGE_SIZE, bad) ||
-                         overlaps(a, b, trap_page_pa, trap_page_pa + PAGE_SIZE, bad)))
+    if (trap_page_pa && (overlaps(a, last, TRAP_PAGE_VA, TRAP_PAGE_VA + PAGE_SIZE, bad) ||
+                         overlaps(a, last, trap_page_pa, trap_page_pa + PAGE_SIZE, bad)))
         return "refused: over the interrupt tables";
-    if (over_page_tables(a, b, bad))
+    if (over_page_tables(a, last, bad))
         return "refused: over the page tables";
     pmem_bitmap_range(&bs, &be);
-    if (overlaps(a, b, bs, be, bad))
+    if (overlaps(a, last, bs, be, bad))
         return "refused: over the page allocator's bitmap";
-    if (over_allocated(a, b, bad))
+    if (over_allocated(a, last, bad))
         return "refused: memory the kernel has allocated";
-    if (a < ident_end && outside_ram(a, MIN(b, (uint64_t)ident_end), bad))
+    if (a < ident_end && outside_ram(a, MIN((uint64_t)last + 1, (uint64_t)ident_end), bad))
         return "refused: not RAM";
     return NULL;
 }
@@ -557,7 +562,7 @@ const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t
         return NULL;
     if (end > 0x100000000ull)
         return "wraps past 4 GiB";
-    if (addr < VM_RAM_LIMIT && overlaps(addr, end, ident_end, VM_RAM_LIMIT, bad))
+    if (addr < VM_RAM_LIMIT && overlaps(addr, (uint32_t)(end - 1), ident_end, VM_RAM_LIMIT, bad))
         return "past the end of RAM";
     while (va < end) {
         uint32_t n = vm_walk((uint32_t)va, (uint32_t)(end - va), &pa);
@@ -568,7 +573,7 @@ const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t
         }
         va += n;
     }
-    return write ? check_write(addr, end, bad) : NULL;
+    return write ? check_write(addr, (uint32_t)(end - 1), bad) : NULL;
 }
 
 const char *vm_check_access(uint32_t addr, uint32_t len, bool write)
