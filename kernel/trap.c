@@ -99,7 +99,16 @@ static struct idt_gate *const idt = (struct idt_gate *)TRAP_IDT_VA;
 static struct trap_vector *const trap_vectors = (struct trap_vector *)TRAP_VECTORS_VA;
 static bool vectors_ready;              /* the trap page is mapped and filled */
 static struct tss tss_main;             /* the running task; state saved here on #DF */
-static struct tss tss_df;               /* the double-fault task */
+/* The double-fault task: in the image, set but for CR3 (tss_setup, trap_set_cr3). */
+static struct tss tss_df = {
+    .eip = (uint32_t)trap_df_entry,
+    .eflags = 0x2,                      /* reserved bit 1; interrupts off */
+    .esp = (uint32_t)boot_stack_top,
+    .cs = GDT_KCODE,
+    .ds = GDT_KDATA, .es = GDT_KDATA, .fs = GDT_KDATA, .gs = GDT_KDATA,
+    .ss = GDT_KDATA,
+    .iomap_base = sizeof(struct tss),
+};
 static void (*unhandled_hook)(unsigned vector);
 static struct {
     uint8_t vector;
@@ -108,35 +117,44 @@ static struct {
 static uint32_t stray_other;            /* ... once all slots were taken */
 static bool break_report;
 
-static const char *const exc_names[32][2] = {
-    { "#DE", "divide error" },          { "#DB", "debug" },
-    { "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
-    { "#OF", "overflow" },              { "#BR", "BOUND range exceeded" },
-    { "#UD", "invalid opcode" },        { "#NM", "device not available" },
-    { "#DF", "double fault" },          { "#CSO", "coprocessor segment overrun" },
-    { "#TS", "invalid TSS" },           { "#NP", "segment not present" },
-    { "#SS", "stack-segment fault" },   { "#GP", "general protection" },
-    { "#PF", "page fault" },            { "#15", "reserved" },
-    { "#MF", "x87 floating-point error" }, { "#AC", "alignment check" },
-    { "#MC", "machine check" },         { "#XM", "SIMD floating-point" },
-    { "#VE", "virtualization exception" }, { "#CP", "control protection" },
-    { "#22", "reserved" }, { "#23", "reserved" }, { "#24", "reserved" },
-    { "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
-    { "#HV", "hypervisor injection" },  { "#VC", "VMM communication" },
-    { "#SX", "security exception" },    { "#31", "reserved" },
+/* Mnemonics in place, not behind pointers: each is at most 4 characters. */
+static const char exc_mnemonics[32][5] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+    "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
+    "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
 };
 
-static const char *const eflags_names[22] = {
+static const char *const exc_names[32] = {
+    "divide error", "debug", "non-maskable interrupt", "breakpoint",
+    "overflow", "BOUND range exceeded", "invalid opcode", "device not available",
+    "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack-segment fault", "general protection", "page fault", "reserved",
+    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point",
+    "virtualization exception", "control protection", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "reserved",
+    "hypervisor injection", "VMM communication", "security exception", "reserved",
+};
+
+/* Vectors that push an error code: 8, 10-14, 17, 21, 29, 30. */
+#define EXC_ERROR_CODE_MASK 0x60227D00u
+
+static const char eflags_names[22][4] = {
     [0] = "CF", [2] = "PF", [4] = "AF", [6] = "ZF", [7] = "SF", [8] = "TF",
     [9] = "IF", [10] = "DF", [11] = "OF", [14] = "NT", [16] = "RF", [17] = "VM",
     [18] = "AC", [19] = "VIF", [20] = "VIP", [21] = "ID",
 };
 
-/* The registers of the interrupted context, from a trapframe or a TSS. */
+/*
+ * The registers of the interrupted context, from a trapframe or a TSS: in
+ * the TSS's order from EIP on, so that a TSS is read with one copy.  A
+ * segment register's upper half is the TSS's reserved field: printed masked.
+ */
 struct cpu_regs {
-    uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eip, eflags;
-    uint32_t cs, ds, es, fs, gs, ss;
+    uint32_t eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs;
 };
+_Static_assert(sizeof(struct cpu_regs) == 0x60 - 0x20, "TSS EIP..GS");
 
 /* The data segment registers: as the interrupted code had them (nothing reloads them). */
 static void read_segments(struct cpu_regs *r)
@@ -170,7 +188,7 @@ static void print_eflags(uint32_t f)
 
     printf("EFLAGS %08x [", f);
     for (unsigned i = 0; i < ARRAY_SIZE(eflags_names); i++) {
-        if ((f & (1u << i)) && eflags_names[i]) {
+        if ((f & (1u << i)) && eflags_names[i][0]) {
             printf("%s%s", sep, eflags_names[i]);
             sep = " ";
         }
@@ -217,16 +235,10 @@ static void print_selector_error(uint32_t e)
         printf(" (external event)");
 }
 
-static bool has_error_code(uint32_t v)
-{
-    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
-}
-
 static void print_header(uint32_t vector, uint32_t error)
 {
-    printf("\nFAULT: %s %s (vector %u)", exc_names[vector][0], exc_names[vector][1],
-           vector);
-    if (has_error_code(vector)) {
+    printf("\nFAULT: %s %s (vector %u)", exc_mnemonics[vector], exc_names[vector], vector);
+    if (EXC_ERROR_CODE_MASK >> vector & 1) {
         printf(" error %08x", error);
         if (vector == T_PAGE_FAULT)
             print_pf_error(error);
@@ -270,14 +282,9 @@ static void regs_from_frame(const struct trapframe *tf, struct cpu_regs *r)
     read_segments(r);
 }
 
-static void regs_from_tss(const volatile struct tss *t, struct cpu_regs *r)
+static void regs_from_tss(const struct tss *t, struct cpu_regs *r)
 {
-    *r = (struct cpu_regs){
-        .eax = t->eax, .ebx = t->ebx, .ecx = t->ecx, .edx = t->edx,
-        .esi = t->esi, .edi = t->edi, .ebp = t->ebp, .esp = t->esp,
-        .eip = t->eip, .eflags = t->eflags,
-        .cs = t->cs, .ds = t->ds, .es = t->es, .fs = t->fs, .gs = t->gs, .ss = t->ss,
-    };
+    memcpy(r, &t->eip, sizeof(*r));
 }
 
 /* Test hook (trap_break_next_report): fault in the middle of a report. */
@@ -293,7 +300,7 @@ static void __noreturn fault_report(struct trapframe *tf)
 {
     struct cpu_regs r;
 
-    trap_report_enter(exc_names[tf->vector][0], tf->eip);
+    trap_report_enter(exc_mnemonics[tf->vector], tf->eip);
     print_header(tf->vector, tf->error);
     report_checkpoint();
     regs_from_frame(tf, &r);
@@ -416,28 +423,20 @@ static void idt_set(struct idt_gate *t, unsigned v, uint32_t offset, uint16_t se
     };
 }
 
-/* TSS descriptor (SDM 3A 7.2.2): byte granular, limit 103. */
+/* TSS descriptor (SDM 3A 7.2.2): byte granular, limit 103 (so limit 19:16 is 0). */
 static uint64_t tss_descriptor(const struct tss *t)
 {
-    uint64_t base = (uint32_t)t, limit = sizeof(*t) - 1;
+    uint32_t base = (uint32_t)t;
+    uint32_t lo = base << 16 | (sizeof(*t) - 1);
+    uint32_t hi = (base & 0xFF000000u) | TSS_DESC_TYPE << 8 | ((base >> 16) & 0xFF);
 
-    return (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | ((uint64_t)TSS_DESC_TYPE << 40) |
-           (((limit >> 16) & 0xF) << 48) | ((base >> 24) << 56);
+    return (uint64_t)hi << 32 | lo;
 }
 
 static void tss_setup(void)
 {
     tss_main.iomap_base = sizeof(struct tss);
-    tss_df = (struct tss){
-        .cr3 = read_cr3(),
-        .eip = (uint32_t)trap_df_entry,
-        .eflags = 0x2,                  /* reserved bit 1; interrupts off */
-        .esp = boot_stack.top,
-        .cs = GDT_KCODE,
-        .ds = GDT_KDATA, .es = GDT_KDATA, .fs = GDT_KDATA, .gs = GDT_KDATA,
-        .ss = GDT_KDATA,
-        .iomap_base = sizeof(struct tss),
-    };
+    tss_df.cr3 = read_cr3();
     gdt[GDT_TSS / 8] = tss_descriptor(&tss_main);
     gdt[GDT_DF_TSS / 8] = tss_descriptor(&tss_df);
     __asm__ volatile("ltr %w0" : : "r"((uint16_t)GDT_TSS) : "memory");
