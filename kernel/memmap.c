@@ -20,7 +20,7 @@ static int type_rank(uint32_t type)
     }
 }
 
-static uint64_t region_end(const struct mem_region *r)
+uint64_t __attribute__((noinline)) memmap_region_end(const struct mem_region *r)
 {
     uint64_t end = r->base + r->len;
 
@@ -40,7 +40,7 @@ static bool next_edge(const struct mem_region *in, int n, uint64_t after, bool a
 
     for (int k = 0; k < 2 * n; k++) {
         const struct mem_region *r = &in[k / 2];
-        uint64_t e = (k & 1) ? region_end(r) : r->base;
+        uint64_t e = (k & 1) ? memmap_region_end(r) : r->base;
 
         if (r->len && (any || e > after) && (!found || e < *edge)) {
             *edge = e;
@@ -56,7 +56,7 @@ static int cover(const struct mem_region *in, int n, uint64_t a, uint64_t b)
     int best = -1;
 
     for (int i = 0; i < n; i++) {
-        if (in[i].len == 0 || in[i].base > a || region_end(&in[i]) < b)
+        if (in[i].len == 0 || in[i].base > a || memmap_region_end(&in[i]) < b)
             continue;
         if (best < 0 || type_rank(in[i].type) > type_rank(in[best].type))
             best = i;
@@ -132,7 +132,7 @@ int memmap_usable(const struct mem_region *map, int n, uint64_t limit,
     int nout = 0;
 
     for (int i = 0; i < n; i++) {
-        uint64_t a = map[i].base, b = region_end(&map[i]);
+        uint64_t a = map[i].base, b = memmap_region_end(&map[i]);
 
         if (map[i].type != MB_MMAP_AVAILABLE)
             continue;
@@ -174,11 +174,11 @@ uint64_t memmap_ram_top(const struct mem_region *map, int n, uint64_t limit)
     }
     if (hi < 0)
         return 0;
-    top = region_end(&map[hi]);
+    top = memmap_region_end(&map[hi]);
     for (i = hi + 1; i < n && top < limit; i++) {
         if (map[i].base != top || map[i].type == MB_MMAP_BAD)
             break;
-        top = region_end(&map[i]);
+        top = memmap_region_end(&map[i]);
     }
     top = MIN(top, limit);
     return top > UINT64_MAX - PAGE_MASK64 ? top : (top + PAGE_MASK64) & ~PAGE_MASK64;
@@ -189,7 +189,7 @@ uint64_t memmap_available_above(const struct mem_region *map, int n, uint64_t fr
     uint64_t sum = 0;
 
     for (int i = 0; i < n; i++) {
-        uint64_t a = map[i].base, b = region_end(&map[i]);
+        uint64_t a = map[i].base, b = memmap_region_end(&map[i]);
 
         if (map[i].type != MB_MMAP_AVAILABLE || b <= from)
             continue;
@@ -204,7 +204,7 @@ uint32_t memmap_available_pages(const struct mem_region *map, int n, uint64_t li
 
     for (int i = 0; i < n; i++) {
         uint64_t a = (map[i].base + PAGE_MASK64) & ~PAGE_MASK64;
-        uint64_t b = MIN(region_end(&map[i]), limit) & ~PAGE_MASK64;
+        uint64_t b = MIN(memmap_region_end(&map[i]), limit) & ~PAGE_MASK64;
 
         if (map[i].type == MB_MMAP_AVAILABLE && map[i].base < limit &&
             map[i].base <= UINT64_MAX - PAGE_MASK64 && a < b)

@@ -16,6 +16,9 @@ struct mem_range {
     uint64_t start, end;
 };
 
+/* The end of r, or UINT64_MAX when it would run past 2^64.  Out of line: it has many callers. */
+uint64_t memmap_region_end(const struct mem_region *r);
+
 /*
  * Sort in[0..n) into out: non-overlapping, ascending, zero-length entries
  * dropped, adjacent entries of one type merged, and where entries overlap

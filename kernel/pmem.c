@@ -247,7 +247,7 @@ static bool loader_free(const struct loader_mem *lm, uint64_t a, uint64_t b)
         if (a < x.end && x.start < b)
             return false;
     for (int n = 0; loader_entry(lm, &pos, &r); n++) {
-        uint64_t end = r.base + r.len < r.base ? UINT64_MAX : r.base + r.len;
+        uint64_t end = memmap_region_end(&r);
 
         if (r.len == 0)
             continue;
