@@ -236,6 +236,6 @@ void heap_get_stats(struct heap_stats *st)
 {
     uint32_t irq = irq_save();
 
-    *st = stats;
+    memcpy(st, &stats, sizeof(*st));    /* a call: smaller than the inline copy */
     irq_restore(irq);
 }

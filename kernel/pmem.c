@@ -41,6 +41,7 @@ struct pmem_work {
 };
 #define WORK_BYTES      ALIGN_UP((uint32_t)sizeof(struct pmem_work), PAGE_SIZE)
 _Static_assert(MAX_EXCL >= 5 + 2 * PMEM_MAX_MODULES, "room for every loader_placed item");
+_Static_assert(PMEM_LIMIT <= 0xC0000000ull, "usable ranges and the bitmap's place fit 32 bits");
 
 /* The loader's memory information. */
 struct loader_mem {
@@ -334,9 +335,10 @@ static bool carve_bitmap(const struct mb_info *mbi)
     int i, pick = -1;
 
     for (i = 0; i < nusable; i++) {
-        uint64_t a = usable[i].start;
+        /* Below PMEM_LIMIT (3 GiB): 32 bits hold the range and a + len. */
+        uint32_t a = (uint32_t)usable[i].start, end = (uint32_t)usable[i].end;
 
-        if (usable[i].end - a < len || (a < work_pa + WORK_BYTES && work_pa < a + len))
+        if (end - a < len || (a < work_pa + WORK_BYTES && work_pa < a + len))
             continue;
         if (pick < 0 || (usable[pick].start < LOW_MEM_END && a >= LOW_MEM_END))
             pick = i;
@@ -511,7 +513,7 @@ void pmem_get_stats(struct pmem_stats *st)
 {
     uint32_t flags = irq_save();
 
-    *st = stats;
+    memcpy(st, &stats, sizeof(*st));    /* a call: smaller than the inline copy */
     irq_restore(flags);
 }
 
