@@ -271,14 +271,20 @@ static void print_machine_check(void)
     }
 }
 
+/* Field by field: read_segments sets the rest, so nothing needs zeroing first. */
 static void regs_from_frame(const struct trapframe *tf, struct cpu_regs *r)
 {
-    *r = (struct cpu_regs){
-        .eax = tf->eax, .ebx = tf->ebx, .ecx = tf->ecx, .edx = tf->edx,
-        .esi = tf->esi, .edi = tf->edi, .ebp = tf->ebp, .esp = trapframe_esp(tf),
-        .eip = tf->eip, .eflags = tf->eflags,
-        .cs = tf->cs,
-    };
+    r->eip = tf->eip;
+    r->eflags = tf->eflags;
+    r->eax = tf->eax;
+    r->ecx = tf->ecx;
+    r->edx = tf->edx;
+    r->ebx = tf->ebx;
+    r->esp = trapframe_esp(tf);
+    r->ebp = tf->ebp;
+    r->esi = tf->esi;
+    r->edi = tf->edi;
+    r->cs = tf->cs;
     read_segments(r);
 }
 
