@@ -461,38 +461,46 @@ uint32_t vm_walk(uint32_t va, uint32_t maxlen, uint64_t *pa)
 /* ---- what the shell may touch ------------------------------------------------ */
 
 /*
- * Does [a, last] meet [s, e)?  If so, *bad = the first byte of it.  The
- * range checked ends inclusively: it may reach the top of the address space.
+ * The range a shell command would touch: [a, last], inclusive, as it may
+ * reach the top of the address space; *bad gets the first offending byte.
+ * One pointer for the checks below, so that each call passes its arguments
+ * in registers.
  */
-static bool __attribute__((noinline)) overlaps(uint32_t a, uint32_t last, uint32_t s,
-                                               uint32_t e, uint32_t *bad)
+struct span {
+    uint32_t a, last;
+    uint32_t *bad;
+};
+
+/* Does the span meet [s, e)? */
+static bool __attribute__((noinline)) overlaps(const struct span *sp, uint32_t s, uint32_t e)
 {
-    if (a >= e || last < s)
+    if (sp->a >= e || sp->last < s)
         return false;
-    *bad = MAX(a, s);
+    *sp->bad = MAX(sp->a, s);
     return true;
 }
 
-static bool over_page_tables(uint32_t a, uint32_t last, uint32_t *bad)
+static bool over_page_tables(const struct span *sp)
 {
     uint32_t first = 0xffffffffu, at;
+    struct span t = { sp->a, sp->last, &at };
     bool hit = false;
 
     if (!pd)
         return false;
-    if (overlaps(a, last, (uint32_t)pd, (uint32_t)pd + PAGE_SIZE, &at)) {
+    if (overlaps(&t, (uint32_t)pd, (uint32_t)pd + PAGE_SIZE)) {
         hit = true;
         first = at;
     }
     for (int i = 0; i < 1024; i++) {
-        uint32_t t = pd[i] & PTE_ADDR;
+        uint32_t pt = pd[i] & PTE_ADDR;
 
-        if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS) && overlaps(a, last, t, t + PAGE_SIZE, &at)) {
+        if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS) && overlaps(&t, pt, pt + PAGE_SIZE)) {
             hit = true;
             first = MIN(first, at);
         }
     }
-    *bad = first;
+    *sp->bad = first;
     return hit;
 }
 
@@ -518,36 +526,38 @@ static bool outside_ram(uint64_t a, uint64_t b, uint32_t *bad)
  * windows' tables, ...): a user's write or transfer there would corrupt it.
  * The identity map ends below 4 GiB, so pa cannot wrap.
  */
-static bool over_allocated(uint32_t a, uint32_t last, uint32_t *bad)
+static bool over_allocated(const struct span *sp)
 {
-    for (uint32_t pa = a & ~(PAGE_SIZE - 1); pa <= last && pa < ident_end; pa += PAGE_SIZE) {
+    for (uint32_t pa = sp->a & ~(PAGE_SIZE - 1); pa <= sp->last && pa < ident_end;
+         pa += PAGE_SIZE) {
         if (pmem_is_allocated(pa)) {
-            *bad = MAX(pa, a);
+            *sp->bad = MAX(pa, sp->a);
             return true;
         }
     }
     return false;
 }
 
-static const char *check_write(uint32_t a, uint32_t last, uint32_t *bad)
+static const char *check_write(const struct span *sp)
 {
     uint32_t bs, be;
 
-    if (overlaps(a, last, (uint32_t)_kernel_start, (uint32_t)_kernel_end, bad))
+    if (overlaps(sp, (uint32_t)_kernel_start, (uint32_t)_kernel_end))
         return "refused: over the kernel image";
-    if (overlaps(a, last, kernel_stack.guard, kernel_stack.top, bad))
+    if (overlaps(sp, kernel_stack.guard, kernel_stack.top))
         return "refused: over the kernel stack";
-    if (trap_page_pa && (overlaps(a, last, TRAP_PAGE_VA, TRAP_PAGE_VA + PAGE_SIZE, bad) ||
-                         overlaps(a, last, trap_page_pa, trap_page_pa + PAGE_SIZE, bad)))
+    if (trap_page_pa && (overlaps(sp, TRAP_PAGE_VA, TRAP_PAGE_VA + PAGE_SIZE) ||
+                         overlaps(sp, trap_page_pa, trap_page_pa + PAGE_SIZE)))
         return "refused: over the interrupt tables";
-    if (over_page_tables(a, last, bad))
+    if (over_page_tables(sp))
         return "refused: over the page tables";
     pmem_bitmap_range(&bs, &be);
-    if (overlaps(a, last, bs, be, bad))
+    if (overlaps(sp, bs, be))
         return "refused: over the page allocator's bitmap";
-    if (over_allocated(a, last, bad))
+    if (over_allocated(sp))
         return "refused: memory the kernel has allocated";
-    if (a < ident_end && outside_ram(a, MIN((uint64_t)last + 1, (uint64_t)ident_end), bad))
+    if (sp->a < ident_end &&
+        outside_ram(sp->a, MIN((uint64_t)sp->last + 1, (uint64_t)ident_end), sp->bad))
         return "refused: not RAM";
     return NULL;
 }
@@ -555,6 +565,7 @@ static const char *check_write(uint32_t a, uint32_t last, uint32_t *bad)
 const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t *bad)
 {
     uint64_t end = (uint64_t)addr + len, va = addr;
+    struct span sp = { addr, (uint32_t)(end - 1), bad };
     uint64_t pa;
 
     *bad = addr;
@@ -562,7 +573,7 @@ const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t
         return NULL;
     if (end > 0x100000000ull)
         return "wraps past 4 GiB";
-    if (addr < VM_RAM_LIMIT && overlaps(addr, (uint32_t)(end - 1), ident_end, VM_RAM_LIMIT, bad))
+    if (addr < VM_RAM_LIMIT && overlaps(&sp, ident_end, VM_RAM_LIMIT))
         return "past the end of RAM";
     while (va < end) {
         uint32_t n = vm_walk((uint32_t)va, (uint32_t)(end - va), &pa);
@@ -573,7 +584,7 @@ const char *vm_check_access_at(uint32_t addr, uint32_t len, bool write, uint32_t
         }
         va += n;
     }
-    return write ? check_write(addr, (uint32_t)(end - 1), bad) : NULL;
+    return write ? check_write(&sp) : NULL;
 }
 
 const char *vm_check_access(uint32_t addr, uint32_t len, bool write)
