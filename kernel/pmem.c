@@ -427,13 +427,16 @@ void pmem_init(const struct mb_info *mbi)
 
 /* ---- the allocator -------------------------------------------------------- */
 
-/* Index of the usable range holding pages [first, first+n), or -1. */
+/*
+ * Index of the usable range holding pages [first, first+n), or -1.  The
+ * callers make sure first + n does not wrap; usable ranges lie below
+ * PMEM_LIMIT, so their low 32 bits are the whole address.
+ */
 static int managed_range(uint32_t first, uint32_t n)
 {
-    uint64_t a = (uint64_t)first * PAGE_SIZE, b = a + (uint64_t)n * PAGE_SIZE;
-
     for (int i = 0; i < nusable; i++)
-        if (a >= usable[i].start && b <= usable[i].end)
+        if (first >= (uint32_t)usable[i].start / PAGE_SIZE &&
+            first + n <= (uint32_t)usable[i].end / PAGE_SIZE)
             return i;
     return -1;
 }
