@@ -9,7 +9,8 @@ import re
 import subprocess
 import zlib
 
-from harness import BUILD, LOGDIR, RC_PASS, boot, expect_lines
+from harness import BUILD, RC_PASS, boot, expect_lines
+from test_ahci import image
 
 KERNEL_MIN = os.path.join(BUILD, "kernel-min.elf")
 MiB = 1 << 20
@@ -122,20 +123,11 @@ def test_min_image_has_no_tests():
     assert {"shell_cmd_" + c for c in CONTRACT} <= set(syms)
 
 
-def image_file(name, size):
-    os.makedirs(LOGDIR, exist_ok=True)
-    path = os.path.join(LOGDIR, "min-%s.img" % name)
-    data = os.urandom(size)
-    with open(path, "wb") as f:
-        f.write(data)
-    return path, data
-
-
 def test_min_image_boots_and_finds_disks():
     """The product image: the contract's commands and no others, and reads
     through both miniports whose CRCs match the images' bytes on the host."""
-    ahci, ahci_data = image_file("ahci", 4 * MiB)
-    lsi, lsi_data = image_file("lsi", 4 * MiB)
+    ahci, ahci_data = image("min", 4 * MiB)
+    lsi, lsi_data = image("min-lsi", 4 * MiB)
     devs = ["-drive", "file=%s,format=raw,if=none,id=hd0" % ahci,
             "-device", "ide-hd,drive=hd0,bus=ide.0",
             "-device", "lsi53c895a,id=scsi0",
