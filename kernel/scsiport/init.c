@@ -473,7 +473,7 @@ static ULONG find_one(struct sp_driver_object *drv, const HW_INITIALIZATION_DATA
             pr_err(ad->name, "HwFindAdapter returned %s on bus %lu", sp_return_name(r), bus);
     }
     adapter_free(ad);
-    return r;
+    return r == FIND_NO_MEMORY ? SP_RETURN_ERROR : r;   /* a miniport's bad value is its error */
 }
 
 /* Returns adapters found; stops when the miniport says so. */
